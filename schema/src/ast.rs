@@ -1,0 +1,471 @@
+//! Builds the typed [`Schema`] from a [`Node`] tree, for both front ends.
+
+use crate::diag::{Ctxt, Loc, Spanned};
+use crate::model::*;
+use crate::node::{Key, Node, Value};
+use crate::yaml::parse_number;
+
+/// Top-level keys of a schema.
+pub const SCHEMA_KEYS: &[&str] = &["namespace", "registry", "max_series", "labels", "metrics"];
+/// Keys of a label definition.
+pub const LABEL_KEYS: &[&str] = &["help", "values", "max_values", "rust_type"];
+/// Keys of a metric.
+pub const METRIC_KEYS: &[&str] = &[
+    "name",
+    "type",
+    "help",
+    "unit",
+    "labels",
+    "buckets",
+    "const_labels",
+    "static_name",
+    "stability",
+    "deprecated",
+    "allow",
+    "max_series",
+    "note",
+    "multiprocess_mode",
+    "visibility",
+];
+/// Keys of a `deprecated:` block.
+pub const DEPRECATED_KEYS: &[&str] = &["since", "renamed_to", "note"];
+/// Keys of a closed-set value written as a mapping.
+pub const VALUE_KEYS: &[&str] = &["value", "variant"];
+
+/// Reads a mapping's entries, reporting duplicate and unknown keys.
+pub(crate) struct Fields<'a> {
+    entries: &'a [(Key, Node)],
+    used: Vec<bool>,
+    what: &'static str,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(cx: &mut Ctxt, node: &'a Node, what: &'static str) -> Option<Self> {
+        match &node.value {
+            Value::Map(entries) => {
+                for (i, (k, _)) in entries.iter().enumerate() {
+                    if let Some((first, _)) = entries[..i].iter().find(|(f, _)| f.name == k.name) {
+                        cx.error(
+                            k.loc,
+                            format!(
+                                "duplicate key `{}` in {what}{}; remove one of them",
+                                k.name,
+                                first_at(first.loc)
+                            ),
+                        );
+                    }
+                }
+                Some(Fields {
+                    entries,
+                    used: vec![false; entries.len()],
+                    what,
+                })
+            }
+            other => {
+                cx.error(
+                    node.loc,
+                    format!("expected a mapping for {what}, found {}", other.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn take(&mut self, key: &str) -> Option<&'a Node> {
+        let i = self.entries.iter().position(|(k, _)| k.name == key)?;
+        self.used[i] = true;
+        Some(&self.entries[i].1)
+    }
+
+    pub(crate) fn finish(self, cx: &mut Ctxt, allowed: &[&str]) {
+        for (i, (k, _)) in self.entries.iter().enumerate() {
+            if !self.used[i] && !allowed.contains(&k.name.as_str()) {
+                let hint = match did_you_mean(&k.name, allowed) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("expected one of {}", list(allowed)),
+                };
+                cx.error(k.loc, format!("unknown key `{}` in {}; {hint}", k.name, self.what));
+            }
+        }
+    }
+}
+
+pub(crate) fn first_at(loc: Loc) -> String {
+    match loc {
+        Loc::Yaml { line, col } => format!(" (first at line {line}, column {col})"),
+        _ => String::new(),
+    }
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The closest candidate within a small edit distance.
+pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+pub(crate) fn string(cx: &mut Ctxt, node: &Node, what: &str) -> Option<Spanned<String>> {
+    match &node.value {
+        Value::Str(s) => Some(Spanned::new(s.clone(), node.loc)),
+        other => {
+            cx.error(
+                node.loc,
+                format!("expected a string for {what}, found {}", other.describe()),
+            );
+            None
+        }
+    }
+}
+
+/// Strings and bare identifiers both read as text (label names, `allow` ids, enum values).
+fn word(cx: &mut Ctxt, node: &Node, what: &str) -> Option<Spanned<String>> {
+    match &node.value {
+        Value::Str(s) | Value::Path(s) => Some(Spanned::new(s.clone(), node.loc)),
+        other => {
+            cx.error(
+                node.loc,
+                format!("expected a name for {what}, found {}", other.describe()),
+            );
+            None
+        }
+    }
+}
+
+fn count(cx: &mut Ctxt, node: &Node, what: &str) -> Option<Spanned<u64>> {
+    match &node.value {
+        Value::Num(s) => match s.parse::<u64>() {
+            Ok(n) if n > 0 => Some(Spanned::new(n, node.loc)),
+            _ => {
+                cx.error(
+                    node.loc,
+                    format!("{what} must be a whole number greater than 0, found `{s}`"),
+                );
+                None
+            }
+        },
+        other => {
+            cx.error(
+                node.loc,
+                format!("expected a whole number for {what}, found {}", other.describe()),
+            );
+            None
+        }
+    }
+}
+
+fn seq<'a>(cx: &mut Ctxt, node: &'a Node, what: &str) -> &'a [Node] {
+    match &node.value {
+        Value::Seq(items) => items,
+        other => {
+            cx.error(
+                node.loc,
+                format!("expected a list for {what}, found {}", other.describe()),
+            );
+            &[]
+        }
+    }
+}
+
+/// Builds the schema; every problem is recorded in `cx`, and as much as
+/// possible is still returned so later passes and code generation can run.
+pub fn build(cx: &mut Ctxt, root: &Node) -> Schema {
+    let mut schema = Schema::default();
+    if matches!(root.value, Value::Null) {
+        cx.error(root.loc, "the schema is empty; declare at least `metrics:`");
+        return schema;
+    }
+    let Some(mut f) = Fields::new(cx, root, "the schema") else {
+        return schema;
+    };
+    schema.namespace = f.take("namespace").and_then(|n| string(cx, n, "`namespace`"));
+    schema.registry = f.take("registry").and_then(|n| match &n.value {
+        Value::Str(s) | Value::Path(s) => Some(Spanned::new(s.clone(), n.loc)),
+        other => {
+            cx.error(
+                n.loc,
+                format!("expected a Rust path for `registry`, found {}", other.describe()),
+            );
+            None
+        }
+    });
+    schema.max_series = f.take("max_series").and_then(|n| count(cx, n, "`max_series`"));
+    if let Some(labels) = f.take("labels") {
+        if let Some(mut lf) = Fields::new(cx, labels, "`labels`") {
+            for (key, node) in lf.entries {
+                schema.labels.push(label_def(cx, key, node));
+            }
+            lf.used.iter_mut().for_each(|u| *u = true);
+            lf.finish(cx, &[]);
+        }
+    }
+    match f.take("metrics") {
+        Some(m) => {
+            for item in seq(cx, m, "`metrics`") {
+                if let Some(metric) = metric(cx, item) {
+                    schema.metrics.push(metric);
+                }
+            }
+        }
+        None => cx.error(root.loc, "the schema has no `metrics:` list; add one"),
+    }
+    f.finish(cx, SCHEMA_KEYS);
+    schema
+}
+
+fn label_def(cx: &mut Ctxt, key: &Key, node: &Node) -> LabelDef {
+    let mut def = LabelDef {
+        name: Spanned::new(key.name.clone(), key.loc),
+        help: None,
+        values: None,
+        max_values: None,
+        rust_type: None,
+    };
+    if matches!(node.value, Value::Null) {
+        return def;
+    }
+    let Some(mut f) = Fields::new(cx, node, "a label definition") else {
+        return def;
+    };
+    def.help = f.take("help").and_then(|n| string(cx, n, "`help`"));
+    def.max_values = f.take("max_values").and_then(|n| count(cx, n, "`max_values`"));
+    def.rust_type = f.take("rust_type").and_then(|n| word(cx, n, "`rust_type`"));
+    if let Some(v) = f.take("values") {
+        let mut values = Vec::new();
+        for item in seq(cx, v, "`values`") {
+            match &item.value {
+                Value::Map(_) => {
+                    let Some(mut vf) = Fields::new(cx, item, "a label value") else {
+                        continue;
+                    };
+                    let value = vf.take("value").and_then(|n| scalar_text(cx, n));
+                    let variant = vf.take("variant").and_then(|n| word(cx, n, "`variant`"));
+                    vf.finish(cx, VALUE_KEYS);
+                    match value {
+                        Some(value) => values.push(LabelValue { value, variant }),
+                        None => cx.error(item.loc, "a label value written as a mapping needs `value:`"),
+                    }
+                }
+                _ => {
+                    if let Some(value) = scalar_text(cx, item) {
+                        values.push(LabelValue {
+                            value,
+                            variant: None,
+                        });
+                    }
+                }
+            }
+        }
+        def.values = Some(Spanned::new(values, v.loc));
+    }
+    f.finish(cx, LABEL_KEYS);
+    def
+}
+
+fn scalar_text(cx: &mut Ctxt, node: &Node) -> Option<Spanned<String>> {
+    match node.value.scalar_text() {
+        Some(t) => Some(Spanned::new(t, node.loc)),
+        None => {
+            cx.error(
+                node.loc,
+                format!("expected a label value, found {}", node.value.describe()),
+            );
+            None
+        }
+    }
+}
+
+fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
+    let mut f = Fields::new(cx, node, "a metric")?;
+    let name = match f.take("name") {
+        Some(n) => string(cx, n, "`name`"),
+        None => {
+            cx.error(node.loc, "a metric needs a `name:`");
+            None
+        }
+    };
+    let kind = match f.take("type") {
+        Some(n) => match &n.value {
+            Value::Str(s) | Value::Path(s) => match MetricType::parse(s) {
+                Some(t) => Some(Spanned::new(t, n.loc)),
+                None => {
+                    let all: Vec<&str> = MetricType::ALL.iter().map(|t| t.as_str()).collect();
+                    let hint = match did_you_mean(s, &all) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("expected one of {}", list(&all)),
+                    };
+                    cx.error(n.loc, format!("unknown metric type `{s}`; {hint}"));
+                    None
+                }
+            },
+            other => {
+                cx.error(
+                    n.loc,
+                    format!("expected a metric type for `type`, found {}", other.describe()),
+                );
+                None
+            }
+        },
+        None => {
+            cx.error(
+                node.loc,
+                "a metric needs a `type:` (counter, gauge, histogram, summary or info)",
+            );
+            None
+        }
+    };
+    let help = f.take("help").and_then(|n| string(cx, n, "`help`"));
+    let unit = f.take("unit").and_then(|n| word(cx, n, "`unit`"));
+    let labels = f
+        .take("labels")
+        .map(|n| {
+            seq(cx, n, "`labels`")
+                .iter()
+                .filter_map(|i| word(cx, i, "a label reference"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let buckets = f.take("buckets").map(|n| {
+        let items = seq(cx, n, "`buckets`")
+            .iter()
+            .filter_map(|i| match &i.value {
+                Value::Num(s) => match parse_number(s) {
+                    Some(v) => Some(Spanned::new(v, i.loc)),
+                    None => {
+                        cx.error(i.loc, format!("`{s}` is not a number"));
+                        None
+                    }
+                },
+                other => {
+                    cx.error(
+                        i.loc,
+                        format!("expected a number in `buckets`, found {}", other.describe()),
+                    );
+                    None
+                }
+            })
+            .collect();
+        Spanned::new(items, n.loc)
+    });
+    let mut const_labels = Vec::new();
+    if let Some(n) = f.take("const_labels") {
+        if let Some(mut cf) = Fields::new(cx, n, "`const_labels`") {
+            for (k, v) in cf.entries {
+                if let Some(val) = scalar_text(cx, v) {
+                    const_labels.push((Spanned::new(k.name.clone(), k.loc), val));
+                }
+            }
+            cf.used.iter_mut().for_each(|u| *u = true);
+            cf.finish(cx, &[]);
+        }
+    }
+    let static_name = f.take("static_name").and_then(|n| word(cx, n, "`static_name`"));
+    let stability = f.take("stability").and_then(|n| {
+        let w = word(cx, n, "`stability`")?;
+        match Stability::parse(&w.value) {
+            Some(s) => Some(Spanned::new(s, w.loc)),
+            None => {
+                cx.error(
+                    w.loc,
+                    format!(
+                        "unknown stability `{}`; expected one of `internal`, `alpha`, `beta`, `stable`",
+                        w.value
+                    ),
+                );
+                None
+            }
+        }
+    });
+    let deprecated = f.take("deprecated").and_then(|n| {
+        let mut df = Fields::new(cx, n, "`deprecated`")?;
+        let since = df.take("since").and_then(|s| scalar_text(cx, s));
+        let renamed_to = df.take("renamed_to").and_then(|s| string(cx, s, "`renamed_to`"));
+        let note = df.take("note").and_then(|s| string(cx, s, "`note`"));
+        df.finish(cx, DEPRECATED_KEYS);
+        match since {
+            Some(since) => Some(Deprecated {
+                since,
+                renamed_to,
+                note,
+                loc: n.loc,
+            }),
+            None => {
+                cx.error(n.loc, "`deprecated` needs `since:` (the version that deprecated it)");
+                None
+            }
+        }
+    });
+    let allow = f
+        .take("allow")
+        .map(|n| {
+            seq(cx, n, "`allow`")
+                .iter()
+                .filter_map(|i| word(cx, i, "a lint id"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let max_series = f.take("max_series").and_then(|n| count(cx, n, "`max_series`"));
+    let note = f.take("note").and_then(|n| string(cx, n, "`note`"));
+    let multiprocess_mode = f
+        .take("multiprocess_mode")
+        .and_then(|n| word(cx, n, "`multiprocess_mode`"));
+    let visibility = f
+        .take("visibility")
+        .and_then(|n| string(cx, n, "`visibility`"))
+        .map(|s| s.value);
+    f.finish(cx, METRIC_KEYS);
+    Some(Metric {
+        name: name?,
+        kind: kind?,
+        help,
+        unit,
+        labels,
+        buckets,
+        const_labels,
+        static_name,
+        stability,
+        deprecated,
+        allow,
+        max_series,
+        note,
+        multiprocess_mode,
+        visibility,
+        loc: node.loc,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("bukets", METRIC_KEYS), Some("buckets"));
+        assert_eq!(did_you_mean("lables", METRIC_KEYS), Some("labels"));
+        assert_eq!(did_you_mean("zzzzzz", METRIC_KEYS), None);
+    }
+}

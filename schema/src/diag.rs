@@ -1,0 +1,157 @@
+//! Locations and diagnostics shared by both front ends.
+
+use std::fmt;
+
+/// Where a piece of the schema came from.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Loc {
+    /// Synthesised by promdef, or unknown.
+    #[default]
+    None,
+    /// A position in a YAML file: 1-based line, 1-based column.
+    Yaml {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        col: usize,
+    },
+    /// A token of the inline `metrics!` macro.
+    Token(proc_macro2::Span),
+}
+
+impl Loc {
+    /// The 1-based line, where known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Loc::Yaml { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+}
+
+/// A value with the location it was written at.
+#[derive(Clone, Debug)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+impl<T> Spanned<T> {
+    /// Pairs a value with its location.
+    pub fn new(value: T, loc: Loc) -> Self {
+        Spanned { value, loc }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Spanned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+/// One problem found in a schema.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// Where the offending token is.
+    pub loc: Loc,
+    /// Lowercase, no trailing period, code in backticks.
+    pub message: String,
+    /// For convention lints: the stable id that `allow:` takes.
+    pub lint: Option<&'static str>,
+    /// Index of the metric a lint is about, for `allow:`.
+    pub metric: Option<usize>,
+}
+
+impl Diagnostic {
+    /// An error that no `allow` can suppress.
+    pub fn error(loc: Loc, message: impl Into<String>) -> Self {
+        Diagnostic {
+            loc,
+            message: message.into(),
+            lint: None,
+            metric: None,
+        }
+    }
+
+    /// A convention lint with a stable id.
+    pub fn lint(loc: Loc, lint: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            loc,
+            message: message.into(),
+            lint: Some(lint),
+            metric: None,
+        }
+    }
+
+    /// The message with the lint id and how to allow it, as users see it.
+    pub fn full_message(&self) -> String {
+        match self.lint {
+            Some(id) => format!(
+                "{} [{id}]\n  = note: to accept this, add `allow: [{id}]` to the metric",
+                self.message
+            ),
+            None => self.message.clone(),
+        }
+    }
+
+    /// Renders the diagnostic for a YAML file in rustc's style:
+    /// the message, `--> path:line:col` and the offending line with a caret.
+    pub fn render_yaml(&self, path: &str, text: &str) -> String {
+        let mut out = self.full_message();
+        if let Loc::Yaml { line, col } = self.loc {
+            let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+            let gutter = line.to_string().len();
+            let pad = " ".repeat(gutter);
+            let caret_pad: String = src
+                .chars()
+                .take(col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!(
+                "\n{pad}--> {path}:{line}:{col}\n{pad} |\n{line} | {src}\n{pad} | {caret_pad}^"
+            ));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.full_message())
+    }
+}
+
+/// Collects every diagnostic of one pass, so users see them all at once.
+#[derive(Default, Debug)]
+pub struct Ctxt {
+    diags: Vec<Diagnostic>,
+}
+
+impl Ctxt {
+    /// An empty context.
+    pub fn new() -> Self {
+        Ctxt::default()
+    }
+
+    /// Records an error.
+    pub fn error(&mut self, loc: Loc, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(loc, message));
+    }
+
+    /// Records any diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.diags.is_empty()
+    }
+
+    /// Everything recorded, in the order found.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diags
+    }
+}

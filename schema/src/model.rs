@@ -1,0 +1,189 @@
+//! The typed schema both front ends produce.
+
+use crate::diag::{Loc, Spanned};
+
+/// One declaration: a YAML file or one `metrics!` invocation.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    /// Required prefix (without the trailing `_`) of every metric name.
+    pub namespace: Option<Spanned<String>>,
+    /// Rust path of the registry the metrics belong to; `None` = `promdef::registry()`.
+    pub registry: Option<Spanned<String>>,
+    /// Default series budget for every metric.
+    pub max_series: Option<Spanned<u64>>,
+    /// Shared label definitions.
+    pub labels: Vec<LabelDef>,
+    /// The metrics, in declaration order.
+    pub metrics: Vec<Metric>,
+}
+
+/// A shared label definition.
+#[derive(Clone, Debug)]
+pub struct LabelDef {
+    /// Label name as exposed.
+    pub name: Spanned<String>,
+    /// Description, for docs.
+    pub help: Option<Spanned<String>>,
+    /// A closed set of values (generates an enum).
+    pub values: Option<Spanned<Vec<LabelValue>>>,
+    /// Bound on distinct values of an open label.
+    pub max_values: Option<Spanned<u64>>,
+    /// Name of the generated enum, overriding the CamelCase label name.
+    pub rust_type: Option<Spanned<String>>,
+}
+
+impl LabelDef {
+    /// Whether the label has a closed set of values.
+    pub fn is_closed(&self) -> bool {
+        self.values.is_some()
+    }
+}
+
+/// One value of a closed-set label.
+#[derive(Clone, Debug)]
+pub struct LabelValue {
+    /// Text as exposed.
+    pub value: Spanned<String>,
+    /// Enum variant name, overriding the derived one.
+    pub variant: Option<Spanned<String>>,
+}
+
+/// The metric types promdef supports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MetricType {
+    /// Monotonic counter.
+    Counter,
+    /// Value that goes up and down.
+    Gauge,
+    /// Bucketed observations.
+    Histogram,
+    /// Count and sum of observations.
+    Summary,
+    /// Constant `1` carrying labels.
+    Info,
+}
+
+impl MetricType {
+    /// Every type, in documentation order.
+    pub const ALL: [MetricType; 5] = [
+        MetricType::Counter,
+        MetricType::Gauge,
+        MetricType::Histogram,
+        MetricType::Summary,
+        MetricType::Info,
+    ];
+
+    /// The schema keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricType::Counter => "counter",
+            MetricType::Gauge => "gauge",
+            MetricType::Histogram => "histogram",
+            MetricType::Summary => "summary",
+            MetricType::Info => "info",
+        }
+    }
+
+    /// Parses the schema keyword.
+    pub fn parse(s: &str) -> Option<Self> {
+        MetricType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// Stability level of a metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stability {
+    /// For the team's own debugging; may change at any time.
+    Internal,
+    /// New; may change at any time (the default).
+    Alpha,
+    /// Labels may be added, not removed.
+    Beta,
+    /// Name, type, labels, unit and buckets are frozen.
+    Stable,
+}
+
+impl Stability {
+    /// Every level.
+    pub const ALL: [Stability; 4] = [
+        Stability::Internal,
+        Stability::Alpha,
+        Stability::Beta,
+        Stability::Stable,
+    ];
+
+    /// The schema keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stability::Internal => "internal",
+            Stability::Alpha => "alpha",
+            Stability::Beta => "beta",
+            Stability::Stable => "stable",
+        }
+    }
+
+    /// Parses the schema keyword.
+    pub fn parse(s: &str) -> Option<Self> {
+        Stability::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// Deprecation of a metric.
+#[derive(Clone, Debug)]
+pub struct Deprecated {
+    /// Version since which the metric is deprecated.
+    pub since: Spanned<String>,
+    /// The metric that replaces it.
+    pub renamed_to: Option<Spanned<String>>,
+    /// Free-form note.
+    pub note: Option<Spanned<String>>,
+    /// Where `deprecated:` is written.
+    pub loc: Loc,
+}
+
+/// One metric family.
+#[derive(Clone, Debug)]
+pub struct Metric {
+    /// Full exposed name, including the namespace.
+    pub name: Spanned<String>,
+    /// Metric type.
+    pub kind: Spanned<MetricType>,
+    /// HELP text.
+    pub help: Option<Spanned<String>>,
+    /// Unit, which must be the name's suffix (before `_total`).
+    pub unit: Option<Spanned<String>>,
+    /// Referenced label names, in order.
+    pub labels: Vec<Spanned<String>>,
+    /// Histogram bucket upper bounds.
+    pub buckets: Option<Spanned<Vec<Spanned<f64>>>>,
+    /// Labels with one fixed value on every series.
+    pub const_labels: Vec<(Spanned<String>, Spanned<String>)>,
+    /// Override of the generated static's name.
+    pub static_name: Option<Spanned<String>>,
+    /// Stability level; `None` = alpha.
+    pub stability: Option<Spanned<Stability>>,
+    /// Deprecation, if any.
+    pub deprecated: Option<Deprecated>,
+    /// Convention lints accepted for this metric.
+    pub allow: Vec<Spanned<String>>,
+    /// Series budget for this metric.
+    pub max_series: Option<Spanned<u64>>,
+    /// Longer explanation for the docs.
+    pub note: Option<Spanned<String>>,
+    /// How gauges combine across processes in multi-process mode.
+    pub multiprocess_mode: Option<Spanned<String>>,
+    /// Rust visibility of the static as written in the macro (`pub`, `pub(crate)`, empty).
+    pub visibility: Option<String>,
+    /// Where the metric's declaration starts.
+    pub loc: Loc,
+}
+
+impl Metric {
+    /// Stability with the default applied.
+    pub fn stability(&self) -> Stability {
+        self.stability
+            .as_ref()
+            .map(|s| s.value)
+            .unwrap_or(Stability::Alpha)
+    }
+}
