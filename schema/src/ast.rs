@@ -91,9 +91,9 @@ impl<'a> Fields<'a> {
 }
 
 pub(crate) fn first_at(loc: Loc) -> String {
-    match loc {
-        Loc::Yaml { line, col } => format!(" (first at line {line}, column {col})"),
-        _ => String::new(),
+    match loc.line_col() {
+        Some((line, col)) => format!(" (first at line {line}, column {col})"),
+        None => String::new(),
     }
 }
 

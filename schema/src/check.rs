@@ -75,10 +75,7 @@ const MP_MODES: &[&str] = &[
 pub const MAX_DENSE_SERIES: u128 = 100_000;
 
 fn at(loc: Loc) -> String {
-    match loc {
-        Loc::Yaml { line, col } => format!(" at line {line}, column {col}"),
-        _ => String::new(),
-    }
+    loc.describe()
 }
 
 /// Runs every rule and returns all findings, errors and lints, in source order
@@ -514,7 +511,7 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
             let vloc = values[j].variant.as_ref().map_or(values[j].value.loc, |s| s.loc);
             if !naming::is_rust_ident(v) {
                 cx.error(vloc, format!("`{v}` is not a valid enum variant name; write the value as `{{value: \"{}\", variant: Name}}`", values[j].value.value));
-            } else if let Some(k) = e.variants[..j].iter().position(|(p, _)| p == v) {
+            } else if let Some(k) = e.variants[..j].iter().position(|(p, pv)| p == v && *pv != values[j].value.value) {
                 cx.error(vloc, format!("values `{}` and `{}` of label `{}` both become the variant `{}::{v}`; write one as `{{value: \"{}\", variant: Name}}`", e.variants[k].1, values[j].value.value, e.def.name.value, e.type_name, values[j].value.value));
             }
         }

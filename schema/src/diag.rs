@@ -20,11 +20,28 @@ pub enum Loc {
 }
 
 impl Loc {
+    /// The 1-based line and column, where known.
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        match self {
+            Loc::Yaml { line, col } => Some((*line, *col)),
+            Loc::Token(s) => {
+                let start = s.start();
+                (start.line > 0).then_some((start.line, start.column + 1))
+            }
+            Loc::None => None,
+        }
+    }
+
     /// The 1-based line, where known.
     pub fn line(&self) -> Option<usize> {
-        match self {
-            Loc::Yaml { line, .. } => Some(*line),
-            _ => None,
+        self.line_col().map(|(l, _)| l)
+    }
+
+    /// `" at line L, column C"`, or nothing when the location is unknown.
+    pub fn describe(&self) -> String {
+        match self.line_col() {
+            Some((line, col)) => format!(" at line {line}, column {col}"),
+            None => String::new(),
         }
     }
 }

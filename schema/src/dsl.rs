@@ -18,6 +18,7 @@ use crate::node::{Key, Node, Value};
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
+use syn::ext::IdentExt;
 use syn::{braced, bracketed, parenthesized, Attribute, Ident, LitStr, Token};
 
 /// What a `metrics!` invocation asks for.
@@ -367,6 +368,21 @@ fn value(input: ParseStream) -> syn::Result<Node> {
         };
         return Ok(Node { loc: tok(span), value });
     }
+    if input.peek(Ident::peek_any) && !input.peek2(Token![::]) {
+        // A bare word; lint ids are kebab-case and may contain keywords (`type-in-name`).
+        let span = input.span();
+        let mut text = Ident::parse_any(input)?.to_string();
+        while input.peek(Token![-]) && input.peek2(Ident::peek_any) {
+            input.parse::<Token![-]>()?;
+            text = format!("{text}-{}", Ident::parse_any(input)?);
+        }
+        let v = match text.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::Path(text),
+        };
+        return Ok(Node { loc: tok(span), value: v });
+    }
     if input.peek(Ident) || input.peek(Token![crate]) || input.peek(Token![::]) || input.peek(Token![self]) || input.peek(Token![super]) {
         let span = input.span();
         let path: syn::Path = input.call(syn::Path::parse_mod_style)?;
@@ -381,12 +397,7 @@ fn value(input: ParseStream) -> syn::Result<Node> {
         } else {
             text
         };
-        let v = match text.as_str() {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => Value::Path(text),
-        };
-        return Ok(Node { loc: tok(span), value: v });
+        return Ok(Node { loc: tok(span), value: Value::Path(text) });
     }
     Err(input.error("expected a value: a string, number, name, `[…]` list or `{ … }` mapping"))
 }

@@ -1,0 +1,6 @@
+promdef::metrics! {
+    /// Requests handled.
+    pub countr requests_total;
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+promdef::metrics! {
+    /// HTTP method.
+    label method { values: [GET, POST] }
+    /// Requests handled.
+    pub counter requests_total(method);
+}
+
+fn main() {
+    REQUESTS_TOTAL.with(RequestsTotalLabels { method: Method::Delete }).inc();
+}

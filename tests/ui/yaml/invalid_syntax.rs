@@ -1,0 +1,3 @@
+promdef::metrics!(file = "../../../../tests/ui/yaml/invalid_syntax.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+promdef::metrics!(file = "../../../../tests/ui/yaml/lint.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+promdef::metrics!(file = "schema/does_not_exist.yaml");
+
+fn main() {}
