@@ -4,10 +4,10 @@
 //! already emitted), everything else is still generated, so one mistake gives
 //! one error rather than a cascade of "cannot find value".
 
+use proc_macro2::{Ident, Span, TokenStream};
 use promdef_schema::naming::is_rust_ident;
 use promdef_schema::resolve::{exposed_help, resolve, ResolvedEnum, ResolvedMetric};
 use promdef_schema::{Loc, MetricType, Schema};
-use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::HashSet;
 
@@ -57,7 +57,9 @@ pub fn expand(schema: &Schema, origin: &Origin) -> TokenStream {
     for m in &r.metrics {
         let name_ok = promdef_schema::naming::is_metric_name(&m.metric.name.value);
         let labels_ok = m.labels.len() == m.metric.labels.len()
-            && m.labels.iter().all(|l| !l.def.is_closed() || enum_of(l.def).is_some())
+            && m.labels
+                .iter()
+                .all(|l| !l.def.is_closed() || enum_of(l.def).is_some())
             && !(m.is_dense() && m.dense_cardinality() > promdef_schema::check::MAX_DENSE_SERIES);
         if !name_ok
             || !labels_ok
@@ -85,7 +87,12 @@ fn enum_code(e: &ResolvedEnum<'_>) -> TokenStream {
     let values: Vec<&String> = e.variants.iter().map(|(_, v)| v).collect();
     let idx = 0..e.variants.len() as u16;
     let n = e.variants.len();
-    let help = e.def.help.as_ref().map(|h| h.value.clone()).unwrap_or_default();
+    let help = e
+        .def
+        .help
+        .as_ref()
+        .map(|h| h.value.clone())
+        .unwrap_or_default();
     let doc = format!(
         "Values of the `{label}` label.{}{help}",
         if help.is_empty() { "" } else { " " }
@@ -146,7 +153,11 @@ fn static_doc(m: &ResolvedMetric<'_>, enums: &[Option<&ResolvedEnum<'_>>]) -> St
     let md = m.metric;
     let mut d = String::new();
     let help = md.help.as_ref().map(|h| h.value.as_str()).unwrap_or("");
-    d.push_str(if help.is_empty() { "(no help text)" } else { help });
+    d.push_str(if help.is_empty() {
+        "(no help text)"
+    } else {
+        help
+    });
     if let Some(note) = &md.note {
         d.push_str("\n\n");
         d.push_str(&note.value);
@@ -278,7 +289,11 @@ fn metric_code(
     };
 
     let (ty, init, labels_item) = if md.kind.value == MetricType::Info {
-        (quote!(::promdef::Info), quote!(::promdef::Info::new(#desc)), quote!())
+        (
+            quote!(::promdef::Info),
+            quote!(::promdef::Info::new(#desc)),
+            quote!(),
+        )
     } else if m.labels.is_empty() {
         (
             quote!(::promdef::Dense<::promdef::NoLabels, #cell, 1>),

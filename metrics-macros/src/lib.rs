@@ -3,9 +3,9 @@
 
 mod expand;
 
+use proc_macro2::{Span, TokenStream};
 use promdef_schema::dsl::{self, Invocation};
 use promdef_schema::{Declaration, Diagnostic, Loc};
-use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use std::path::PathBuf;
 
@@ -40,7 +40,9 @@ enum ErrorSource<'a> {
 }
 
 fn file(path: &str, span: Span) -> TokenStream {
-    let dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let full = dir.join(path);
     let text = match std::fs::read_to_string(&full) {
         Ok(t) => t,

@@ -86,7 +86,13 @@ impl Labels<'_> {
     }
 }
 
-fn line(out: &mut String, name: &str, suffix: &str, labels: &Labels<'_>, extra: Option<(&str, f64)>) {
+fn line(
+    out: &mut String,
+    name: &str,
+    suffix: &str,
+    labels: &Labels<'_>,
+    extra: Option<(&str, f64)>,
+) {
     out.push_str(name);
     out.push_str(suffix);
     labels.write(out, extra);

@@ -226,7 +226,8 @@ impl KeySink for KeyBytes {
         self.0.extend_from_slice(&index.to_le_bytes());
     }
     fn open(&mut self, value: &str) {
-        self.0.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        self.0
+            .extend_from_slice(&(value.len() as u32).to_le_bytes());
         self.0.extend_from_slice(value.as_bytes());
     }
 }
@@ -353,12 +354,20 @@ fn decode_key(desc: &'static Descriptor, mut key: &'static [u8], out: &mut Vec<&
     for l in desc.labels {
         match l.values {
             Some(vals) => {
-                let Some((b, rest)) = key.split_first_chunk::<2>() else { return };
-                out.push(vals.get(u16::from_le_bytes(*b) as usize).copied().unwrap_or(""));
+                let Some((b, rest)) = key.split_first_chunk::<2>() else {
+                    return;
+                };
+                out.push(
+                    vals.get(u16::from_le_bytes(*b) as usize)
+                        .copied()
+                        .unwrap_or(""),
+                );
                 key = rest;
             }
             None => {
-                let Some((len, rest)) = key.split_first_chunk::<4>() else { return };
+                let Some((len, rest)) = key.split_first_chunk::<4>() else {
+                    return;
+                };
                 let len = u32::from_le_bytes(*len) as usize;
                 let (s, rest) = rest.split_at(len.min(rest.len()));
                 // Keys are built from `&str` only, so they are valid UTF-8.
@@ -395,7 +404,9 @@ impl<L: 'static, C: Cell> Family for Map<L, C> {
 
 impl<L, C> fmt::Debug for Map<L, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Map").field("name", &self.desc.name).finish()
+        f.debug_struct("Map")
+            .field("name", &self.desc.name)
+            .finish()
     }
 }
 

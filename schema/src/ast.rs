@@ -84,7 +84,10 @@ impl<'a> Fields<'a> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("expected one of {}", list(allowed)),
                 };
-                cx.error(k.loc, format!("unknown key `{}` in {}; {hint}", k.name, self.what));
+                cx.error(
+                    k.loc,
+                    format!("unknown key `{}` in {}; {hint}", k.name, self.what),
+                );
             }
         }
     }
@@ -171,7 +174,10 @@ fn count(cx: &mut Ctxt, node: &Node, what: &str) -> Option<Spanned<u64>> {
         other => {
             cx.error(
                 node.loc,
-                format!("expected a whole number for {what}, found {}", other.describe()),
+                format!(
+                    "expected a whole number for {what}, found {}",
+                    other.describe()
+                ),
             );
             None
         }
@@ -202,18 +208,25 @@ pub fn build(cx: &mut Ctxt, root: &Node) -> Schema {
     let Some(mut f) = Fields::new(cx, root, "the schema") else {
         return schema;
     };
-    schema.namespace = f.take("namespace").and_then(|n| string(cx, n, "`namespace`"));
+    schema.namespace = f
+        .take("namespace")
+        .and_then(|n| string(cx, n, "`namespace`"));
     schema.registry = f.take("registry").and_then(|n| match &n.value {
         Value::Str(s) | Value::Path(s) => Some(Spanned::new(s.clone(), n.loc)),
         other => {
             cx.error(
                 n.loc,
-                format!("expected a Rust path for `registry`, found {}", other.describe()),
+                format!(
+                    "expected a Rust path for `registry`, found {}",
+                    other.describe()
+                ),
             );
             None
         }
     });
-    schema.max_series = f.take("max_series").and_then(|n| count(cx, n, "`max_series`"));
+    schema.max_series = f
+        .take("max_series")
+        .and_then(|n| count(cx, n, "`max_series`"));
     if let Some(labels) = f.take("labels") {
         if let Some(mut lf) = Fields::new(cx, labels, "`labels`") {
             for (key, node) in lf.entries {
@@ -252,7 +265,9 @@ fn label_def(cx: &mut Ctxt, key: &Key, node: &Node) -> LabelDef {
         return def;
     };
     def.help = f.take("help").and_then(|n| string(cx, n, "`help`"));
-    def.max_values = f.take("max_values").and_then(|n| count(cx, n, "`max_values`"));
+    def.max_values = f
+        .take("max_values")
+        .and_then(|n| count(cx, n, "`max_values`"));
     def.rust_type = f.take("rust_type").and_then(|n| word(cx, n, "`rust_type`"));
     if let Some(v) = f.take("values") {
         let mut values = Vec::new();
@@ -267,7 +282,10 @@ fn label_def(cx: &mut Ctxt, key: &Key, node: &Node) -> LabelDef {
                     vf.finish(cx, VALUE_KEYS);
                     match value {
                         Some(value) => values.push(LabelValue { value, variant }),
-                        None => cx.error(item.loc, "a label value written as a mapping needs `value:`"),
+                        None => cx.error(
+                            item.loc,
+                            "a label value written as a mapping needs `value:`",
+                        ),
                     }
                 }
                 _ => {
@@ -325,7 +343,10 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
             other => {
                 cx.error(
                     n.loc,
-                    format!("expected a metric type for `type`, found {}", other.describe()),
+                    format!(
+                        "expected a metric type for `type`, found {}",
+                        other.describe()
+                    ),
                 );
                 None
             }
@@ -383,7 +404,9 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
             cf.finish(cx, &[]);
         }
     }
-    let static_name = f.take("static_name").and_then(|n| word(cx, n, "`static_name`"));
+    let static_name = f
+        .take("static_name")
+        .and_then(|n| word(cx, n, "`static_name`"));
     let stability = f.take("stability").and_then(|n| {
         let w = word(cx, n, "`stability`")?;
         match Stability::parse(&w.value) {
@@ -403,7 +426,9 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
     let deprecated = f.take("deprecated").and_then(|n| {
         let mut df = Fields::new(cx, n, "`deprecated`")?;
         let since = df.take("since").and_then(|s| scalar_text(cx, s));
-        let renamed_to = df.take("renamed_to").and_then(|s| string(cx, s, "`renamed_to`"));
+        let renamed_to = df
+            .take("renamed_to")
+            .and_then(|s| string(cx, s, "`renamed_to`"));
         let note = df.take("note").and_then(|s| string(cx, s, "`note`"));
         df.finish(cx, DEPRECATED_KEYS);
         match since {
@@ -414,7 +439,10 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
                 loc: n.loc,
             }),
             None => {
-                cx.error(n.loc, "`deprecated` needs `since:` (the version that deprecated it)");
+                cx.error(
+                    n.loc,
+                    "`deprecated` needs `since:` (the version that deprecated it)",
+                );
                 None
             }
         }
@@ -428,7 +456,9 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
                 .collect()
         })
         .unwrap_or_default();
-    let max_series = f.take("max_series").and_then(|n| count(cx, n, "`max_series`"));
+    let max_series = f
+        .take("max_series")
+        .and_then(|n| count(cx, n, "`max_series`"));
     let note = f.take("note").and_then(|n| string(cx, n, "`note`"));
     let multiprocess_mode = f
         .take("multiprocess_mode")

@@ -13,19 +13,49 @@ use std::collections::HashMap;
 pub const LINTS: &[(&str, &str)] = &[
     ("help-missing", "metric has no help text"),
     ("help-period", "help text does not end with a period"),
-    ("counter-total-suffix", "counter name does not end with `_total`"),
-    ("total-suffix-non-counter", "non-counter name ends with `_total`"),
-    ("reserved-suffix", "name ends with `_bucket`, `_count`, `_sum` or `_created` on the wrong type"),
+    (
+        "counter-total-suffix",
+        "counter name does not end with `_total`",
+    ),
+    (
+        "total-suffix-non-counter",
+        "non-counter name ends with `_total`",
+    ),
+    (
+        "reserved-suffix",
+        "name ends with `_bucket`, `_count`, `_sum` or `_created` on the wrong type",
+    ),
     ("type-in-name", "name contains a metric type word"),
-    ("colon-in-name", "name contains `:`, reserved for recording rules"),
+    (
+        "colon-in-name",
+        "name contains `:`, reserved for recording rules",
+    ),
     ("camel-case", "metric or label name is not snake_case"),
-    ("abbreviated-unit", "name uses an abbreviated unit such as `ms`"),
-    ("non-base-unit", "name uses a non-base unit such as `milliseconds` or `percent`"),
-    ("namespace-prefix", "name does not start with the schema's namespace"),
-    ("label-in-name", "a label name is repeated in the metric name"),
-    ("target-label", "label name is one Prometheus sets on targets, or `type`"),
+    (
+        "abbreviated-unit",
+        "name uses an abbreviated unit such as `ms`",
+    ),
+    (
+        "non-base-unit",
+        "name uses a non-base unit such as `milliseconds` or `percent`",
+    ),
+    (
+        "namespace-prefix",
+        "name does not start with the schema's namespace",
+    ),
+    (
+        "label-in-name",
+        "a label name is repeated in the metric name",
+    ),
+    (
+        "target-label",
+        "label name is one Prometheus sets on targets, or `type`",
+    ),
     ("unbounded-label", "open label without `max_values`"),
-    ("high-cardinality-label", "label name usually carries unbounded values"),
+    (
+        "high-cardinality-label",
+        "label name usually carries unbounded values",
+    ),
     ("series-budget", "series budget exceeds `max_series`"),
 ];
 
@@ -62,13 +92,41 @@ const TARGET_LABELS: &[&str] = &[
     "job", "instance", "region", "zone", "cluster", "env", "service", "type",
 ];
 const UNBOUNDED_LABELS: &[&str] = &[
-    "user_id", "userid", "user", "uid", "uuid", "guid", "email", "ip", "ip_address", "address",
-    "path", "url", "uri", "query", "session", "session_id", "trace_id", "span_id",
-    "request_id", "id", "token", "username", "timestamp",
+    "user_id",
+    "userid",
+    "user",
+    "uid",
+    "uuid",
+    "guid",
+    "email",
+    "ip",
+    "ip_address",
+    "address",
+    "path",
+    "url",
+    "uri",
+    "query",
+    "session",
+    "session_id",
+    "trace_id",
+    "span_id",
+    "request_id",
+    "id",
+    "token",
+    "username",
+    "timestamp",
 ];
 const SAMPLE_SUFFIXES: &[&str] = &["_total", "_created", "_count", "_sum", "_bucket", "_info"];
 const MP_MODES: &[&str] = &[
-    "all", "liveall", "min", "max", "sum", "livemin", "livemax", "livesum", "mostrecent",
+    "all",
+    "liveall",
+    "min",
+    "max",
+    "sum",
+    "livemin",
+    "livemax",
+    "livesum",
+    "mostrecent",
     "livemostrecent",
 ];
 /// Most series a fully closed-set metric may pre-create.
@@ -112,7 +170,10 @@ fn check_schema(cx: &mut Ctxt, schema: &Schema) {
         if syn::parse_str::<syn::Path>(&reg.value).is_err() {
             cx.error(
                 reg.loc,
-                format!("registry `{}` is not a Rust path; write it like `crate::metrics::REGISTRY`", reg.value),
+                format!(
+                    "registry `{}` is not a Rust path; write it like `crate::metrics::REGISTRY`",
+                    reg.value
+                ),
             );
         }
     }
@@ -144,7 +205,10 @@ fn check_labels(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
             // Rule: values in a closed set are unique.
             //   values: [GET, GET]   error at the second
             for (j, v) in values.value.iter().enumerate() {
-                if let Some(first) = values.value[..j].iter().find(|f| f.value.value == v.value.value) {
+                if let Some(first) = values.value[..j]
+                    .iter()
+                    .find(|f| f.value.value == v.value.value)
+                {
                     cx.error(
                         v.value.loc,
                         format!(
@@ -158,7 +222,10 @@ fn check_labels(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         }
         // Rule: a defined label is used by at least one metric.
         //   labels: {route: …} but no metric lists `route`   error
-        let used = r.metrics.iter().any(|m| m.labels.iter().any(|l| l.def_index == i));
+        let used = r
+            .metrics
+            .iter()
+            .any(|m| m.labels.iter().any(|l| l.def_index == i));
         if !used {
             cx.error(
                 d.name.loc,
@@ -168,8 +235,18 @@ fn check_labels(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         // Rule (lint): an open label declares `max_values`.
         //   route: {}   lint unbounded-label
         if d.values.is_none() && d.max_values.is_none() {
-            for (mi, m) in r.metrics.iter().enumerate().filter(|(_, m)| m.labels.iter().any(|l| l.def_index == i)) {
-                let loc = m.metric.labels.iter().find(|l| &l.value == name).map_or(d.name.loc, |l| l.loc);
+            for (mi, m) in r
+                .metrics
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.labels.iter().any(|l| l.def_index == i))
+            {
+                let loc = m
+                    .metric
+                    .labels
+                    .iter()
+                    .find(|l| &l.value == name)
+                    .map_or(d.name.loc, |l| l.loc);
                 let mut lint = Diagnostic::lint(
                     loc,
                     "unbounded-label",
@@ -191,7 +268,10 @@ fn check_label_name(cx: &mut Ctxt, n: &Spanned<String>) {
     } else if n.value.starts_with("__") {
         cx.error(
             n.loc,
-            format!("label names starting with `__` are reserved for Prometheus; rename `{}`", n.value),
+            format!(
+                "label names starting with `__` are reserved for Prometheus; rename `{}`",
+                n.value
+            ),
         );
     }
 }
@@ -213,7 +293,9 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         } else if name.starts_with("__") {
             cx.error(
                 m.name.loc,
-                format!("metric names starting with `__` are reserved for Prometheus; rename `{name}`"),
+                format!(
+                    "metric names starting with `__` are reserved for Prometheus; rename `{name}`"
+                ),
             );
         }
         // Rule: a metric name is declared once; reported at the second site.
@@ -221,7 +303,10 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         if let Some(first) = seen.get(name) {
             cx.error(
                 m.name.loc,
-                format!("metric `{name}` is declared twice{}; remove or rename one", at(*first).replace(" at", ", first at")),
+                format!(
+                    "metric `{name}` is declared twice{}; remove or rename one",
+                    at(*first).replace(" at", ", first at")
+                ),
             );
         } else {
             seen.insert(name, m.name.loc);
@@ -246,7 +331,12 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         //   type: info, name: build_info, const_labels: {version: "1"}   ok
         if kind == MetricType::Info {
             if !name.ends_with("_info") {
-                cx.error(m.name.loc, format!("info metric `{name}` must end with `_info`; rename it to `{name}_info`"));
+                cx.error(
+                    m.name.loc,
+                    format!(
+                        "info metric `{name}` must end with `_info`; rename it to `{name}_info`"
+                    ),
+                );
             }
             if let Some(l) = m.labels.first() {
                 cx.error(l.loc, "info metrics take `const_labels`, not `labels`; move the values to `const_labels`");
@@ -254,22 +344,44 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         }
         // Rule: every referenced label is defined, at most once per metric.
         //   labels: [methd]   error, did you mean `method`?
-        let defined: Vec<&str> = schema.labels.iter().map(|l| l.name.value.as_str()).collect();
+        let defined: Vec<&str> = schema
+            .labels
+            .iter()
+            .map(|l| l.name.value.as_str())
+            .collect();
         for (j, l) in m.labels.iter().enumerate() {
             if !defined.contains(&l.value.as_str()) {
                 let hint = match did_you_mean(&l.value, &defined) {
                     Some(s) => format!("; did you mean `{s}`?"),
-                    None => format!("; define it under `labels:` ({})", if defined.is_empty() { "none is defined yet".to_string() } else { format!("defined: {}", defined.join(", ")) }),
+                    None => format!(
+                        "; define it under `labels:` ({})",
+                        if defined.is_empty() {
+                            "none is defined yet".to_string()
+                        } else {
+                            format!("defined: {}", defined.join(", "))
+                        }
+                    ),
                 };
                 cx.error(l.loc, format!("label `{}` is not defined{hint}", l.value));
             }
             if m.labels[..j].iter().any(|p| p.value == l.value) {
-                cx.error(l.loc, format!("label `{}` is listed twice on `{name}`; remove one", l.value));
+                cx.error(
+                    l.loc,
+                    format!(
+                        "label `{}` is listed twice on `{name}`; remove one",
+                        l.value
+                    ),
+                );
             }
         }
         // Rule: `le` is the histogram's own label and `quantile` the summary's.
         //   histogram with labels: [le]   error
-        for l in m.labels.iter().map(|l| (&l.value, l.loc)).chain(m.const_labels.iter().map(|(k, _)| (&k.value, k.loc))) {
+        for l in m
+            .labels
+            .iter()
+            .map(|l| (&l.value, l.loc))
+            .chain(m.const_labels.iter().map(|(k, _)| (&k.value, k.loc)))
+        {
             match (l.0.as_str(), kind) {
                 ("le", MetricType::Histogram) => cx.error(l.1, "`le` is reserved for histogram buckets; rename the label"),
                 ("quantile", MetricType::Summary) => cx.error(l.1, "`quantile` is reserved for summary quantiles; rename the label"),
@@ -282,25 +394,53 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         for (j, (k, _)) in m.const_labels.iter().enumerate() {
             check_label_name(cx, k);
             if m.labels.iter().any(|l| l.value == k.value) {
-                cx.error(k.loc, format!("`{}` is both a label and a const label of `{name}`; keep one", k.value));
+                cx.error(
+                    k.loc,
+                    format!(
+                        "`{}` is both a label and a const label of `{name}`; keep one",
+                        k.value
+                    ),
+                );
             }
             if m.const_labels[..j].iter().any(|(p, _)| p.value == k.value) {
-                cx.error(k.loc, format!("const label `{}` is set twice; remove one", k.value));
+                cx.error(
+                    k.loc,
+                    format!("const label `{}` is set twice; remove one", k.value),
+                );
             }
         }
         // Rule: buckets only on histograms; finite, strictly increasing, not empty.
         //   buckets: [0.1, 0.1]   error      buckets: [.inf]   error (+Inf is implicit)
         if let Some(b) = &m.buckets {
             if kind != MetricType::Histogram {
-                cx.error(b.loc, format!("`buckets` only apply to histograms, and `{name}` is a {}; remove them", kind.as_str()));
+                cx.error(
+                    b.loc,
+                    format!(
+                        "`buckets` only apply to histograms, and `{name}` is a {}; remove them",
+                        kind.as_str()
+                    ),
+                );
             } else if b.value.is_empty() {
                 cx.error(b.loc, "`buckets` is empty; list at least one upper bound or remove it for the defaults");
             }
             for (j, v) in b.value.iter().enumerate() {
                 if !v.value.is_finite() {
-                    cx.error(v.loc, "bucket bounds must be finite; the `+Inf` bucket is added for you");
-                } else if j > 0 && b.value[j - 1].value.is_finite() && v.value <= b.value[j - 1].value {
-                    cx.error(v.loc, format!("buckets must be strictly increasing, but {} follows {}", v.value, b.value[j - 1].value));
+                    cx.error(
+                        v.loc,
+                        "bucket bounds must be finite; the `+Inf` bucket is added for you",
+                    );
+                } else if j > 0
+                    && b.value[j - 1].value.is_finite()
+                    && v.value <= b.value[j - 1].value
+                {
+                    cx.error(
+                        v.loc,
+                        format!(
+                            "buckets must be strictly increasing, but {} follows {}",
+                            v.value,
+                            b.value[j - 1].value
+                        ),
+                    );
                 }
             }
         }
@@ -320,9 +460,21 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         if let Some(d) = &m.deprecated {
             if let Some(to) = &d.renamed_to {
                 if !schema.metrics.iter().any(|o| o.name.value == to.value) {
-                    let names: Vec<&str> = schema.metrics.iter().map(|o| o.name.value.as_str()).collect();
-                    let hint = did_you_mean(&to.value, &names).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                    cx.error(to.loc, format!("`renamed_to` names `{}`, which this schema does not declare{hint}", to.value));
+                    let names: Vec<&str> = schema
+                        .metrics
+                        .iter()
+                        .map(|o| o.name.value.as_str())
+                        .collect();
+                    let hint = did_you_mean(&to.value, &names)
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    cx.error(
+                        to.loc,
+                        format!(
+                            "`renamed_to` names `{}`, which this schema does not declare{hint}",
+                            to.value
+                        ),
+                    );
                 }
             }
         }
@@ -331,16 +483,26 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
             if kind != MetricType::Gauge {
                 cx.error(mode.loc, "`multiprocess_mode` only applies to gauges; counters, histograms and summaries are always summed");
             } else if !MP_MODES.contains(&mode.value.as_str()) {
-                let hint = did_you_mean(&mode.value, MP_MODES).map(|s| format!("did you mean `{s}`?")).unwrap_or_else(|| format!("expected one of {}", MP_MODES.join(", ")));
-                cx.error(mode.loc, format!("unknown multiprocess mode `{}`; {hint}", mode.value));
+                let hint = did_you_mean(&mode.value, MP_MODES)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!("expected one of {}", MP_MODES.join(", ")));
+                cx.error(
+                    mode.loc,
+                    format!("unknown multiprocess mode `{}`; {hint}", mode.value),
+                );
             }
         }
         // Rule: `allow` names known lints.
         for a in &m.allow {
             if !LINTS.iter().any(|(id, _)| *id == a.value) {
                 let ids: Vec<&str> = LINTS.iter().map(|(id, _)| *id).collect();
-                let hint = did_you_mean(&a.value, &ids).map(|s| format!("did you mean `{s}`?")).unwrap_or_else(|| "see the README for the list of lint ids".into());
-                cx.error(a.loc, format!("unknown lint `{}` in `allow`; {hint}", a.value));
+                let hint = did_you_mean(&a.value, &ids)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| "see the README for the list of lint ids".into());
+                cx.error(
+                    a.loc,
+                    format!("unknown lint `{}` in `allow`; {hint}", a.value),
+                );
             }
         }
         if valid {
@@ -362,26 +524,72 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
     // Lint help-missing / help-period: every metric has help ending with a period.
     //   help: Total requests handled.   ok
     match &m.help {
-        None => cx.push(Diagnostic::lint(loc, "help-missing", format!("`{name}` has no help text; add `help:` (or a `///` doc comment)"))),
-        Some(h) if h.value.trim().is_empty() => cx.push(Diagnostic::lint(h.loc, "help-missing", format!("`{name}` has empty help text; describe what it measures"))),
-        Some(h) if !h.value.trim_end().ends_with('.') => cx.push(Diagnostic::lint(h.loc, "help-period", "help text should be a sentence ending with a period; add `.`")),
+        None => cx.push(Diagnostic::lint(
+            loc,
+            "help-missing",
+            format!("`{name}` has no help text; add `help:` (or a `///` doc comment)"),
+        )),
+        Some(h) if h.value.trim().is_empty() => cx.push(Diagnostic::lint(
+            h.loc,
+            "help-missing",
+            format!("`{name}` has empty help text; describe what it measures"),
+        )),
+        Some(h) if !h.value.trim_end().ends_with('.') => cx.push(Diagnostic::lint(
+            h.loc,
+            "help-period",
+            "help text should be a sentence ending with a period; add `.`",
+        )),
         _ => {}
     }
     // Lint counter-total-suffix / total-suffix-non-counter.
     //   counter requests   lint: rename to `requests_total`
     if kind == MetricType::Counter && !name.ends_with("_total") {
-        cx.push(Diagnostic::lint(loc, "counter-total-suffix", format!("counter `{name}` should end with `_total`; rename it to `{name}_total`")));
+        cx.push(Diagnostic::lint(
+            loc,
+            "counter-total-suffix",
+            format!("counter `{name}` should end with `_total`; rename it to `{name}_total`"),
+        ));
     }
     if kind != MetricType::Counter && name.ends_with("_total") {
-        cx.push(Diagnostic::lint(loc, "total-suffix-non-counter", format!("only counters end with `_total`; rename `{name}` or make it a counter")));
+        cx.push(Diagnostic::lint(
+            loc,
+            "total-suffix-non-counter",
+            format!("only counters end with `_total`; rename `{name}` or make it a counter"),
+        ));
     }
     // Lint reserved-suffix: `_bucket` only on histograms, `_count`/`_sum` on histograms and summaries, `_created` never.
     //   gauge queue_count   lint
-    for (suf, ok) in [("_bucket", kind == MetricType::Histogram), ("_count", matches!(kind, MetricType::Histogram | MetricType::Summary)), ("_sum", matches!(kind, MetricType::Histogram | MetricType::Summary)), ("_created", false)] {
+    for (suf, ok) in [
+        ("_bucket", kind == MetricType::Histogram),
+        (
+            "_count",
+            matches!(kind, MetricType::Histogram | MetricType::Summary),
+        ),
+        (
+            "_sum",
+            matches!(kind, MetricType::Histogram | MetricType::Summary),
+        ),
+        ("_created", false),
+    ] {
         if name.ends_with(suf) && (!ok || suf != "_created") {
-            let what = if suf == "_created" { "`_created` samples are generated, so no metric may end with it".to_string() } else { format!("`{suf}` is a sample suffix Prometheus gives {}", if suf == "_bucket" { "histograms" } else { "histograms and summaries" }) };
+            let what = if suf == "_created" {
+                "`_created` samples are generated, so no metric may end with it".to_string()
+            } else {
+                format!(
+                    "`{suf}` is a sample suffix Prometheus gives {}",
+                    if suf == "_bucket" {
+                        "histograms"
+                    } else {
+                        "histograms and summaries"
+                    }
+                )
+            };
             if !ok || suf == "_created" {
-                cx.push(Diagnostic::lint(loc, "reserved-suffix", format!("{what}; rename `{name}`")));
+                cx.push(Diagnostic::lint(
+                    loc,
+                    "reserved-suffix",
+                    format!("{what}; rename `{name}`"),
+                ));
             }
         }
     }
@@ -395,16 +603,48 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
     }
     // Lint colon-in-name: `:` is for recording rules.
     if name.contains(':') {
-        cx.push(Diagnostic::lint(loc, "colon-in-name", format!("`{name}` contains `:`, which is reserved for recording rules; use `_`")));
+        cx.push(Diagnostic::lint(
+            loc,
+            "colon-in-name",
+            format!("`{name}` contains `:`, which is reserved for recording rules; use `_`"),
+        ));
     }
     // Lint camel-case: names are snake_case.
     //   httpRequests_total   lint
     if name.chars().any(|c| c.is_ascii_uppercase()) {
-        cx.push(Diagnostic::lint(loc, "camel-case", format!("metric names are snake_case; rename `{name}` to `{}`", snake(name))));
+        cx.push(Diagnostic::lint(
+            loc,
+            "camel-case",
+            format!(
+                "metric names are snake_case; rename `{name}` to `{}`",
+                snake(name)
+            ),
+        ));
     }
-    for (l, lloc) in rm.labels.iter().map(|l| (l.name(), m.labels.iter().find(|r| r.value == l.name()).map_or(loc, |r| r.loc))).chain(m.const_labels.iter().map(|(k, _)| (k.value.as_str(), k.loc))) {
+    for (l, lloc) in rm
+        .labels
+        .iter()
+        .map(|l| {
+            (
+                l.name(),
+                m.labels
+                    .iter()
+                    .find(|r| r.value == l.name())
+                    .map_or(loc, |r| r.loc),
+            )
+        })
+        .chain(
+            m.const_labels
+                .iter()
+                .map(|(k, _)| (k.value.as_str(), k.loc)),
+        )
+    {
         if l.chars().any(|c| c.is_ascii_uppercase()) {
-            cx.push(Diagnostic::lint(lloc, "camel-case", format!("label names are snake_case; rename `{l}` to `{}`", snake(l))));
+            cx.push(Diagnostic::lint(
+                lloc,
+                "camel-case",
+                format!("label names are snake_case; rename `{l}` to `{}`", snake(l)),
+            ));
         }
         // Lint target-label: labels Prometheus attaches to targets, and `type`.
         if TARGET_LABELS.contains(&l) {
@@ -420,8 +660,15 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
     // Lint high-cardinality-label: names that usually hold unbounded values must be bounded.
     //   user_id without values or max_values   lint
     for l in &rm.labels {
-        if UNBOUNDED_LABELS.contains(&l.name()) && l.def.values.is_none() && l.def.max_values.is_none() {
-            let lloc = m.labels.iter().find(|r| r.value == l.name()).map_or(loc, |r| r.loc);
+        if UNBOUNDED_LABELS.contains(&l.name())
+            && l.def.values.is_none()
+            && l.def.max_values.is_none()
+        {
+            let lloc = m
+                .labels
+                .iter()
+                .find(|r| r.value == l.name())
+                .map_or(loc, |r| r.loc);
             cx.push(Diagnostic::lint(lloc, "high-cardinality-label", format!("`{}` usually carries unbounded values (one series each); aggregate it away, or bound it with `max_values`", l.name())));
         }
     }
@@ -433,13 +680,24 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
             cx.push(Diagnostic::lint(loc, "abbreviated-unit", format!("`{name}` uses the abbreviated unit `{p}`; spell out the base unit (`seconds`, `bytes`, …)")));
         }
         if let Some((_, base)) = NON_BASE.iter().find(|(u, _)| *u == lp) {
-            cx.push(Diagnostic::lint(loc, "non-base-unit", format!("`{name}` uses `{p}`; use the base unit `{base}` instead")));
+            cx.push(Diagnostic::lint(
+                loc,
+                "non-base-unit",
+                format!("`{name}` uses `{p}`; use the base unit `{base}` instead"),
+            ));
         }
         for pre in SI_PREFIXES {
             if let Some(rest) = lp.strip_prefix(pre) {
                 if BASE_UNITS.contains(&rest) || NON_BASE.iter().any(|(u, _)| *u == rest) {
-                    let base = NON_BASE.iter().find(|(u, _)| *u == rest).map_or(rest, |(_, b)| b);
-                    cx.push(Diagnostic::lint(loc, "non-base-unit", format!("`{name}` uses `{p}`; use the base unit `{base}` instead")));
+                    let base = NON_BASE
+                        .iter()
+                        .find(|(u, _)| *u == rest)
+                        .map_or(rest, |(_, b)| b);
+                    cx.push(Diagnostic::lint(
+                        loc,
+                        "non-base-unit",
+                        format!("`{name}` uses `{p}`; use the base unit `{base}` instead"),
+                    ));
                 }
             }
         }
@@ -447,7 +705,14 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
     // Lint namespace-prefix: with a namespace, every name starts with `<namespace>_`.
     if let Some(ns) = &schema.namespace {
         if !name.starts_with(&format!("{}_", ns.value)) {
-            cx.push(Diagnostic::lint(loc, "namespace-prefix", format!("`{name}` does not start with the namespace `{}_`; rename it to `{}_{name}`", ns.value, ns.value)));
+            cx.push(Diagnostic::lint(
+                loc,
+                "namespace-prefix",
+                format!(
+                    "`{name}` does not start with the namespace `{}_`; rename it to `{}_{name}`",
+                    ns.value, ns.value
+                ),
+            ));
         }
     }
     // Lint series-budget: the product of closed-set sizes and open bounds stays within `max_series`.
@@ -483,9 +748,19 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
     //   `a:b` and `a_b` both become `A_B`   error at the second
     let mut statics: HashMap<String, (&str, Loc)> = HashMap::new();
     for m in &r.metrics {
-        let loc = m.metric.static_name.as_ref().map_or(m.metric.name.loc, |s| s.loc);
+        let loc = m
+            .metric
+            .static_name
+            .as_ref()
+            .map_or(m.metric.name.loc, |s| s.loc);
         if !naming::is_rust_ident(&m.static_name) {
-            cx.error(loc, format!("`{}` is not a valid Rust identifier for the static; set `static_name`", m.static_name));
+            cx.error(
+                loc,
+                format!(
+                    "`{}` is not a valid Rust identifier for the static; set `static_name`",
+                    m.static_name
+                ),
+            );
             continue;
         }
         if let Some((other, oloc)) = statics.get(&m.static_name) {
@@ -493,25 +768,45 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
                 cx.error(loc, format!("`{}` and `{other}`{} both become the Rust static `{}`; set `static_name` on one", m.metric.name.value, at(*oloc).replace(" at", " declared at"), m.static_name));
             }
         } else {
-            statics.insert(m.static_name.clone(), (&m.metric.name.value, m.metric.name.loc));
+            statics.insert(
+                m.static_name.clone(),
+                (&m.metric.name.value, m.metric.name.loc),
+            );
         }
     }
     let mut types: HashMap<String, Loc> = HashMap::new();
     for e in &r.enums {
         let loc = e.def.rust_type.as_ref().map_or(e.def.name.loc, |s| s.loc);
         if !naming::is_rust_ident(&e.type_name) {
-            cx.error(loc, format!("`{}` is not a valid Rust type name for label `{}`; set `rust_type`", e.type_name, e.def.name.value));
+            cx.error(
+                loc,
+                format!(
+                    "`{}` is not a valid Rust type name for label `{}`; set `rust_type`",
+                    e.type_name, e.def.name.value
+                ),
+            );
         } else if let Some(first) = types.get(&e.type_name) {
             cx.error(loc, format!("labels `{}` and another label{} both become the Rust type `{}`; set `rust_type` on one", e.def.name.value, at(*first), e.type_name));
         } else {
             types.insert(e.type_name.clone(), e.def.name.loc);
         }
-        let values = &e.def.values.as_ref().expect("enums come from closed sets").value;
+        let values = &e
+            .def
+            .values
+            .as_ref()
+            .expect("enums come from closed sets")
+            .value;
         for (j, (v, _)) in e.variants.iter().enumerate() {
-            let vloc = values[j].variant.as_ref().map_or(values[j].value.loc, |s| s.loc);
+            let vloc = values[j]
+                .variant
+                .as_ref()
+                .map_or(values[j].value.loc, |s| s.loc);
             if !naming::is_rust_ident(v) {
                 cx.error(vloc, format!("`{v}` is not a valid enum variant name; write the value as `{{value: \"{}\", variant: Name}}`", values[j].value.value));
-            } else if let Some(k) = e.variants[..j].iter().position(|(p, pv)| p == v && *pv != values[j].value.value) {
+            } else if let Some(k) = e.variants[..j]
+                .iter()
+                .position(|(p, pv)| p == v && *pv != values[j].value.value)
+            {
                 cx.error(vloc, format!("values `{}` and `{}` of label `{}` both become the variant `{}::{v}`; write one as `{{value: \"{}\", variant: Name}}`", e.variants[k].1, values[j].value.value, e.def.name.value, e.type_name, values[j].value.value));
             }
         }
@@ -525,7 +820,11 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
 
 /// Drops lints that a metric allows; reports `allow` entries that allowed nothing.
 fn apply_allow(schema: &Schema, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut used: Vec<Vec<bool>> = schema.metrics.iter().map(|m| vec![false; m.allow.len()]).collect();
+    let mut used: Vec<Vec<bool>> = schema
+        .metrics
+        .iter()
+        .map(|m| vec![false; m.allow.len()])
+        .collect();
     let mut out = Vec::new();
     for d in diags {
         if let (Some(id), Some(mi)) = (d.lint, d.metric) {
@@ -539,7 +838,13 @@ fn apply_allow(schema: &Schema, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     for (mi, m) in schema.metrics.iter().enumerate() {
         for (ai, a) in m.allow.iter().enumerate() {
             if !used[mi][ai] && LINTS.iter().any(|(id, _)| *id == a.value) {
-                out.push(Diagnostic::error(a.loc, format!("`allow: [{}]` suppresses nothing on `{}`; remove it", a.value, m.name.value)));
+                out.push(Diagnostic::error(
+                    a.loc,
+                    format!(
+                        "`allow: [{}]` suppresses nothing on `{}`; remove it",
+                        a.value, m.name.value
+                    ),
+                ));
             }
         }
     }

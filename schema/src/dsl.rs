@@ -16,9 +16,9 @@
 use crate::diag::{Diagnostic, Loc};
 use crate::node::{Key, Node, Value};
 use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::ext::IdentExt;
 use syn::{braced, bracketed, parenthesized, Attribute, Ident, LitStr, Token};
 
 /// What a `metrics!` invocation asks for.
@@ -36,7 +36,8 @@ pub enum Invocation {
 
 /// Parses the tokens of one `metrics!` invocation.
 pub fn parse(tokens: TokenStream) -> Result<Invocation, Diagnostic> {
-    syn::parse2::<Invocation>(tokens).map_err(|e| Diagnostic::error(Loc::Token(e.span()), e.to_string()))
+    syn::parse2::<Invocation>(tokens)
+        .map_err(|e| Diagnostic::error(Loc::Token(e.span()), e.to_string()))
 }
 
 fn tok(span: Span) -> Loc {
@@ -97,7 +98,10 @@ impl Parse for Invocation {
             if input.peek(Token![=]) {
                 // `key = value;` header setting
                 if !attrs.is_empty() || vis_text.is_some() {
-                    return Err(syn::Error::new(kw.span(), "settings take no attributes or visibility"));
+                    return Err(syn::Error::new(
+                        kw.span(),
+                        "settings take no attributes or visibility",
+                    ));
                 }
                 input.parse::<Token![=]>()?;
                 let v = value(input)?;
@@ -107,7 +111,10 @@ impl Parse for Invocation {
             }
             if kw_s == "label" {
                 if vis_text.is_some() {
-                    return Err(syn::Error::new(kw.span(), "labels take no visibility; the generated enum is `pub`"));
+                    return Err(syn::Error::new(
+                        kw.span(),
+                        "labels take no visibility; the generated enum is `pub`",
+                    ));
                 }
                 let name: Ident = input.call(syn::ext::IdentExt::parse_any)?;
                 labels_span.get_or_insert(kw.span());
@@ -135,7 +142,10 @@ impl Parse for Invocation {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "expected `counter`, `gauge`, `histogram`, `summary`, `info`, `label` or `key = value;`".to_string(),
                 };
-                return Err(syn::Error::new(kw.span(), format!("unknown item `{kw_s}`; {hint}")));
+                return Err(syn::Error::new(
+                    kw.span(),
+                    format!("unknown item `{kw_s}`; {hint}"),
+                ));
             }
             let (name, name_span) = if input.peek(LitStr) {
                 let l: LitStr = input.parse()?;
@@ -156,11 +166,17 @@ impl Parse for Invocation {
             }
             // Written visibility, or "" (private) as in Rust; YAML defaults to `pub`.
             let v = vis_text.unwrap_or_default();
-            entries.push((key("visibility", vis_span(&vis)), str_node(v, vis_span(&vis))));
+            entries.push((
+                key("visibility", vis_span(&vis)),
+                str_node(v, vis_span(&vis)),
+            ));
             if input.peek(syn::token::Paren) {
                 let content;
                 let paren = parenthesized!(content in input);
-                let items = Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, syn::ext::IdentExt::parse_any)?;
+                let items = Punctuated::<Ident, Token![,]>::parse_terminated_with(
+                    &content,
+                    syn::ext::IdentExt::parse_any,
+                )?;
                 let list = items
                     .iter()
                     .map(|i| Node {
@@ -292,7 +308,10 @@ fn docs(attrs: &[Attribute]) -> syn::Result<(Doc, Doc)> {
     let Some(span) = span else {
         return Ok((None, None));
     };
-    let mut paras = paragraphs.into_iter().filter(|p| !p.is_empty()).map(|p| p.join(" "));
+    let mut paras = paragraphs
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| p.join(" "));
     let help = paras.next().map(|h| (h, span));
     let rest: Vec<String> = paras.collect();
     let note = (!rest.is_empty()).then(|| (rest.join("\n\n"), span));
@@ -364,9 +383,17 @@ fn value(input: ParseStream) -> syn::Result<Node> {
             syn::Lit::Int(i) => Value::Num(i.base10_digits().to_string()),
             syn::Lit::Float(f) => Value::Num(f.base10_digits().to_string()),
             syn::Lit::Bool(b) => Value::Bool(b.value),
-            other => return Err(syn::Error::new(other.span(), "expected a string, number or boolean")),
+            other => {
+                return Err(syn::Error::new(
+                    other.span(),
+                    "expected a string, number or boolean",
+                ))
+            }
         };
-        return Ok(Node { loc: tok(span), value });
+        return Ok(Node {
+            loc: tok(span),
+            value,
+        });
     }
     if input.peek(Ident::peek_any) && !input.peek2(Token![::]) {
         // A bare word; lint ids are kebab-case and may contain keywords (`type-in-name`).
@@ -381,9 +408,17 @@ fn value(input: ParseStream) -> syn::Result<Node> {
             "false" => Value::Bool(false),
             _ => Value::Path(text),
         };
-        return Ok(Node { loc: tok(span), value: v });
+        return Ok(Node {
+            loc: tok(span),
+            value: v,
+        });
     }
-    if input.peek(Ident) || input.peek(Token![crate]) || input.peek(Token![::]) || input.peek(Token![self]) || input.peek(Token![super]) {
+    if input.peek(Ident)
+        || input.peek(Token![crate])
+        || input.peek(Token![::])
+        || input.peek(Token![self])
+        || input.peek(Token![super])
+    {
         let span = input.span();
         let path: syn::Path = input.call(syn::Path::parse_mod_style)?;
         let text = path
@@ -397,7 +432,10 @@ fn value(input: ParseStream) -> syn::Result<Node> {
         } else {
             text
         };
-        return Ok(Node { loc: tok(span), value: Value::Path(text) });
+        return Ok(Node {
+            loc: tok(span),
+            value: Value::Path(text),
+        });
     }
     Err(input.error("expected a value: a string, number, name, `[…]` list or `{ … }` mapping"))
 }

@@ -114,7 +114,10 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
             ),
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else {
-                    return Err(Diagnostic::error(here, "invalid YAML: alias to an unknown anchor"));
+                    return Err(Diagnostic::error(
+                        here,
+                        "invalid YAML: alias to an unknown anchor",
+                    ));
                 };
                 let size = count(target);
                 nodes += size;
@@ -272,10 +275,14 @@ mod tests {
     #[test]
     fn nodes_carry_line_and_column() {
         let doc = parse("a: 1\nb:\n  - x\n  - 'y'\n").unwrap();
-        let Value::Map(entries) = &doc.value else { panic!() };
+        let Value::Map(entries) = &doc.value else {
+            panic!()
+        };
         assert_eq!(entries[0].0.name, "a");
         assert!(matches!(entries[0].1.value, Value::Num(ref s) if s == "1"));
-        let Value::Seq(items) = &entries[1].1.value else { panic!() };
+        let Value::Seq(items) = &entries[1].1.value else {
+            panic!()
+        };
         assert_eq!(line_col(&items[0]), (3, 5));
         assert_eq!(line_col(&items[1]), (4, 5));
         assert!(matches!(items[1].value, Value::Str(ref s) if s == "y"));
@@ -285,7 +292,9 @@ mod tests {
     fn quoted_scalars_stay_strings() {
         let doc = parse("v: ['1xx', \"2\", 3, true, ~]").unwrap();
         let Value::Map(e) = &doc.value else { panic!() };
-        let Value::Seq(items) = &e[0].1.value else { panic!() };
+        let Value::Seq(items) = &e[0].1.value else {
+            panic!()
+        };
         assert!(matches!(items[0].value, Value::Str(_)));
         assert!(matches!(items[1].value, Value::Str(_)));
         assert!(matches!(items[2].value, Value::Num(_)));

@@ -22,7 +22,11 @@ pub fn skip(test: &str, why: &str) {
 }
 
 /// Runs `cmd` with `input` on stdin, killed after `limit`; returns (status ok, stdout, stderr).
-pub fn run_with_input(cmd: &mut Command, input: &str, limit: Duration) -> Option<(bool, String, String)> {
+pub fn run_with_input(
+    cmd: &mut Command,
+    input: &str,
+    limit: Duration,
+) -> Option<(bool, String, String)> {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -69,7 +73,10 @@ pub fn promtool_check(exposition: &str) -> Option<String> {
         Duration::from_secs(60),
     )?;
     let problems = format!("{out}{err}").trim().to_string();
-    assert!(ok || !problems.is_empty(), "promtool failed without saying why");
+    assert!(
+        ok || !problems.is_empty(),
+        "promtool failed without saying why"
+    );
     Some(problems)
 }
 

@@ -38,7 +38,10 @@ mod inline {
 }
 
 fn golden(case: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(case).join("expected.txt");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(case)
+        .join("expected.txt");
     if std::env::var_os("PROMDEF_BLESS").is_some() {
         // Only rewrite when changed, so mtimes and diffs stay quiet.
         if std::fs::read_to_string(&path).ok().as_deref() != Some(actual) {
@@ -46,8 +49,12 @@ fn golden(case: &str, actual: &str) {
         }
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with PROMDEF_BLESS=1 to create it", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with PROMDEF_BLESS=1 to create it",
+            path.display()
+        )
+    });
     if expected != actual {
         let diff: Vec<String> = expected
             .lines()
@@ -77,12 +84,23 @@ fn shop_golden() {
     assert!(fresh.contains("shop_build_info{version=\"1.4.2\"} 1\n"));
 
     HTTP_REQUESTS_TOTAL
-        .with(HttpRequestsTotalLabels { method: Method::Get, status_class: StatusClass::V2xx, route: "/products" })
+        .with(HttpRequestsTotalLabels {
+            method: Method::Get,
+            status_class: StatusClass::V2xx,
+            route: "/products",
+        })
         .inc_by(3);
     HTTP_REQUESTS_TOTAL
-        .with(HttpRequestsTotalLabels { method: Method::Post, status_class: StatusClass::V5xx, route: "/checkout" })
+        .with(HttpRequestsTotalLabels {
+            method: Method::Post,
+            status_class: StatusClass::V5xx,
+            route: "/checkout",
+        })
         .inc();
-    let h = HTTP_REQUEST_DURATION_SECONDS.with(HttpRequestDurationSecondsLabels { method: Method::Get, route: "/products" });
+    let h = HTTP_REQUEST_DURATION_SECONDS.with(HttpRequestDurationSecondsLabels {
+        method: Method::Get,
+        route: "/products",
+    });
     for v in [0.001, 0.03, 0.03, 7.0, 100.0] {
         h.observe(v);
     }
@@ -93,10 +111,24 @@ fn shop_golden() {
 #[test]
 fn escaping_golden() {
     use escaping::*;
-    for v in ["plain", "quote\"d", "back\\slash", "line\nbreak", "ünïcödé ✓", "", "a\\\"b\\n"] {
-        ESCAPING_EVENTS_TOTAL.with(EscapingEventsTotalLabels { path_template: v }).inc();
+    for v in [
+        "plain",
+        "quote\"d",
+        "back\\slash",
+        "line\nbreak",
+        "ünïcödé ✓",
+        "",
+        "a\\\"b\\n",
+    ] {
+        ESCAPING_EVENTS_TOTAL
+            .with(EscapingEventsTotalLabels { path_template: v })
+            .inc();
     }
-    ESCAPING_OUTCOMES_TOTAL.with(EscapingOutcomesTotalLabels { outcome: Outcome::NewLine }).inc();
+    ESCAPING_OUTCOMES_TOTAL
+        .with(EscapingOutcomesTotalLabels {
+            outcome: Outcome::NewLine,
+        })
+        .inc();
     ESCAPING_TEMPERATURE_CELSIUS.set(f64::NEG_INFINITY);
     ESCAPING_PAYLOAD_BYTES.observe(f64::INFINITY);
     ESCAPING_PAYLOAD_BYTES.observe(1.5e-7);
@@ -110,7 +142,10 @@ fn gauge_special_values() {
     for v in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
         SPECIAL_VALUE.set(v);
         let text = INLINE.render_text();
-        let line = text.lines().find(|l| l.starts_with("special_value ")).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("special_value "))
+            .unwrap();
         seen.push(line.rsplit(' ').next().unwrap().to_string());
     }
     assert_eq!(seen, ["+Inf", "-Inf", "NaN"]);
@@ -119,28 +154,90 @@ fn gauge_special_values() {
 #[test]
 fn distinct_tuples_never_merge() {
     use inline::*;
-    PAIRS_TOTAL.with(PairsTotalLabels { left: "ab", right: "c" }).inc();
-    PAIRS_TOTAL.with(PairsTotalLabels { left: "a", right: "bc" }).inc_by(5);
-    PAIRS_TOTAL.with(PairsTotalLabels { left: "", right: "abc" }).inc_by(7);
-    assert_eq!(PAIRS_TOTAL.with(PairsTotalLabels { left: "ab", right: "c" }).get(), 1);
-    assert_eq!(PAIRS_TOTAL.with(PairsTotalLabels { left: "a", right: "bc" }).get(), 5);
-    assert_eq!(PAIRS_TOTAL.with(PairsTotalLabels { left: "", right: "abc" }).get(), 7);
+    PAIRS_TOTAL
+        .with(PairsTotalLabels {
+            left: "ab",
+            right: "c",
+        })
+        .inc();
+    PAIRS_TOTAL
+        .with(PairsTotalLabels {
+            left: "a",
+            right: "bc",
+        })
+        .inc_by(5);
+    PAIRS_TOTAL
+        .with(PairsTotalLabels {
+            left: "",
+            right: "abc",
+        })
+        .inc_by(7);
+    assert_eq!(
+        PAIRS_TOTAL
+            .with(PairsTotalLabels {
+                left: "ab",
+                right: "c"
+            })
+            .get(),
+        1
+    );
+    assert_eq!(
+        PAIRS_TOTAL
+            .with(PairsTotalLabels {
+                left: "a",
+                right: "bc"
+            })
+            .get(),
+        5
+    );
+    assert_eq!(
+        PAIRS_TOTAL
+            .with(PairsTotalLabels {
+                left: "",
+                right: "abc"
+            })
+            .get(),
+        7
+    );
     let text = INLINE.render_text();
-    assert!(text.contains("pairs_total{left=\"ab\",right=\"c\"} 1\n"), "{text}");
-    assert!(text.contains("pairs_total{left=\"a\",right=\"bc\"} 5\n"), "{text}");
-    assert!(text.contains("pairs_total{left=\"\",right=\"abc\"} 7\n"), "{text}");
+    assert!(
+        text.contains("pairs_total{left=\"ab\",right=\"c\"} 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pairs_total{left=\"a\",right=\"bc\"} 5\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pairs_total{left=\"\",right=\"abc\"} 7\n"),
+        "{text}"
+    );
 }
 
 #[test]
 fn closed_set_series_exported_at_zero_and_unused_metrics_registered() {
     let text = INLINE.render_text();
     for q in ["default", "high-priority", "/"] {
-        assert!(text.contains(&format!("jobs_waiting{{queue=\"{q}\"}} ")), "{q} missing:\n{text}");
-        assert!(text.contains(&format!("job_duration_seconds_bucket{{queue=\"{q}\",le=\"+Inf\"}} ")), "{text}");
-        assert!(text.contains(&format!("job_payload_bytes_count{{queue=\"{q}\"}} ")), "{text}");
+        assert!(
+            text.contains(&format!("jobs_waiting{{queue=\"{q}\"}} ")),
+            "{q} missing:\n{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "job_duration_seconds_bucket{{queue=\"{q}\",le=\"+Inf\"}} "
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("job_payload_bytes_count{{queue=\"{q}\"}} ")),
+            "{text}"
+        );
     }
     // Nothing references this static; the registry still finds it.
-    assert!(text.contains("# TYPE never_touched_total counter\nnever_touched_total 0\n"), "{text}");
+    assert!(
+        text.contains("# TYPE never_touched_total counter\nnever_touched_total 0\n"),
+        "{text}"
+    );
     assert!(INLINE.get("never_touched_total").is_some());
 }
 
@@ -156,7 +253,9 @@ fn typed_read_back_and_operations() {
     g.sub(0.5);
     assert_eq!(g.get(), 11.0);
 
-    let h = JOB_DURATION_SECONDS.with(JobDurationSecondsLabels { queue: Queue::HighPriority });
+    let h = JOB_DURATION_SECONDS.with(JobDurationSecondsLabels {
+        queue: Queue::HighPriority,
+    });
     h.observe(0.5);
     h.observe(1.5);
     h.observe(3.0);
@@ -170,17 +269,31 @@ fn typed_read_back_and_operations() {
     h.start_timer().discard();
     assert_eq!(h.count(), 4);
 
-    let s = JOB_PAYLOAD_BYTES.with(JobPayloadBytesLabels { queue: Queue::Default });
+    let s = JOB_PAYLOAD_BYTES.with(JobPayloadBytesLabels {
+        queue: Queue::Default,
+    });
     s.observe(100.0);
     s.observe(50.0);
     assert_eq!((s.count(), s.sum()), (2, 150.0));
 
     let text = INLINE.render_text();
     // 0.5 and the timer's near-zero observation
-    assert!(text.contains("job_duration_seconds_bucket{queue=\"high-priority\",le=\"0.5\"} 2\n"), "{text}");
-    assert!(text.contains("job_duration_seconds_bucket{queue=\"high-priority\",le=\"2\"} 3\n"), "{text}");
-    assert!(text.contains("job_duration_seconds_bucket{queue=\"high-priority\",le=\"+Inf\"} 4\n"), "{text}");
-    assert!(text.contains("job_duration_seconds_count{queue=\"high-priority\"} 4\n"), "{text}");
+    assert!(
+        text.contains("job_duration_seconds_bucket{queue=\"high-priority\",le=\"0.5\"} 2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("job_duration_seconds_bucket{queue=\"high-priority\",le=\"2\"} 3\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("job_duration_seconds_bucket{queue=\"high-priority\",le=\"+Inf\"} 4\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("job_duration_seconds_count{queue=\"high-priority\"} 4\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -190,7 +303,10 @@ fn enums_parse_display_and_reject_unknown_values() {
     assert_eq!(Method::try_from("other"), Ok(Method::Other));
     assert_eq!(StatusClass::V2xx.to_string(), "2xx");
     assert_eq!(StatusClass::ALL.len(), 5);
-    assert_eq!(Method::VALUES, ["GET", "POST", "PUT", "DELETE", "PATCH", "other"]);
+    assert_eq!(
+        Method::VALUES,
+        ["GET", "POST", "PUT", "DELETE", "PATCH", "other"]
+    );
     let err = "get".parse::<Method>().unwrap_err();
     assert_eq!(err.label, "method");
     assert_eq!(err.to_string(), "`get` is not a value of label `method`; expected one of: GET, POST, PUT, DELETE, PATCH, other");
@@ -205,8 +321,17 @@ fn concurrent_updates_are_exact() {
                 let names = ["x", "y", "z"];
                 for i in 0..10_000 {
                     let right = names[(i + t) % 3];
-                    PAIRS_TOTAL.with(PairsTotalLabels { left: "concurrent", right }).inc();
-                    JOBS_WAITING.with(JobsWaitingLabels { queue: Queue::Default }).add(1.0);
+                    PAIRS_TOTAL
+                        .with(PairsTotalLabels {
+                            left: "concurrent",
+                            right,
+                        })
+                        .inc();
+                    JOBS_WAITING
+                        .with(JobsWaitingLabels {
+                            queue: Queue::Default,
+                        })
+                        .add(1.0);
                 }
             })
         })
@@ -216,8 +341,22 @@ fn concurrent_updates_are_exact() {
     }
     let total: u64 = ["x", "y", "z"]
         .iter()
-        .map(|r| PAIRS_TOTAL.with(PairsTotalLabels { left: "concurrent", right: r }).get())
+        .map(|r| {
+            PAIRS_TOTAL
+                .with(PairsTotalLabels {
+                    left: "concurrent",
+                    right: r,
+                })
+                .get()
+        })
         .sum();
     assert_eq!(total, 40_000);
-    assert_eq!(JOBS_WAITING.with(JobsWaitingLabels { queue: Queue::Default }).get(), 40_000.0);
+    assert_eq!(
+        JOBS_WAITING
+            .with(JobsWaitingLabels {
+                queue: Queue::Default
+            })
+            .get(),
+        40_000.0
+    );
 }

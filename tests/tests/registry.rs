@@ -27,13 +27,31 @@ fn duplicate_name_across_declarations_names_both_sites() {
     let d = &err.duplicates[0];
     assert_eq!(d.name, "jobs_total");
     let sites = [d.first, d.second];
-    assert!(sites.iter().any(|s| s.file == "fixtures/dup/input.yaml" && s.line == 3), "{sites:?}");
-    assert!(sites.iter().any(|s| s.file.ends_with("registry.rs") && s.line == 10), "{sites:?}");
+    assert!(
+        sites
+            .iter()
+            .any(|s| s.file == "fixtures/dup/input.yaml" && s.line == 3),
+        "{sites:?}"
+    );
+    assert!(
+        sites
+            .iter()
+            .any(|s| s.file.ends_with("registry.rs") && s.line == 10),
+        "{sites:?}"
+    );
     assert!(sites.iter().all(|s| s.krate == "promdef-tests"));
     let msg = err.to_string();
-    assert!(msg.contains("fixtures/dup/input.yaml:3") && msg.contains("registry.rs:10"), "{msg}");
+    assert!(
+        msg.contains("fixtures/dup/input.yaml:3") && msg.contains("registry.rs:10"),
+        "{msg}"
+    );
     // Exposition still works and shows the name once.
-    assert_eq!(DUP.render_text().matches("# TYPE jobs_total counter").count(), 1);
+    assert_eq!(
+        DUP.render_text()
+            .matches("# TYPE jobs_total counter")
+            .count(),
+        1
+    );
     // Both statics still work independently.
     inline_decl::JOBS_TOTAL.inc();
     yaml_decl::JOBS_TOTAL.inc();
@@ -44,5 +62,8 @@ fn default_registry_is_clean() {
     let reg = promdef::init().expect("no duplicates in the default registry");
     DEFAULT_THINGS_TOTAL.inc();
     assert!(reg.render_text().contains("default_things_total 1\n"));
-    assert!(reg.get("jobs_total").is_none(), "custom-registry metrics stay out of the default one");
+    assert!(
+        reg.get("jobs_total").is_none(),
+        "custom-registry metrics stay out of the default one"
+    );
 }
