@@ -48,9 +48,7 @@ fn file(path: &str, span: Span) -> TokenStream {
         Ok(t) => t,
         Err(e) => {
             let msg = format!(
-                "cannot read schema `{}`: {e}; the path is relative to the crate's Cargo.toml ({})",
-                path,
-                dir.display()
+                "cannot read schema `{path}`: {e}; the path is relative to the directory of the crate's Cargo.toml (`CARGO_MANIFEST_DIR`)"
             );
             return syn::Error::new(span, msg).to_compile_error();
         }

@@ -1,3 +1,3 @@
-promdef::metrics!(file = "../../../../tests/ui/yaml/errors.yaml");
+promdef::metrics!(file = "ui/yaml/errors.yaml");
 
 fn main() {}

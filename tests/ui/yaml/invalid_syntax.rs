@@ -1,3 +1,3 @@
-promdef::metrics!(file = "../../../../tests/ui/yaml/invalid_syntax.yaml");
+promdef::metrics!(file = "ui/yaml/invalid_syntax.yaml");
 
 fn main() {}

@@ -1,3 +1,3 @@
-promdef::metrics!(file = "../../../../tests/ui/yaml/lint.yaml");
+promdef::metrics!(file = "ui/yaml/lint.yaml");
 
 fn main() {}
