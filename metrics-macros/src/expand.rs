@@ -275,7 +275,9 @@ fn metric_code(
 
     let buckets = &m.buckets;
     let nb = buckets.len();
+    let sharded = md.sharded.as_ref().is_some_and(|s| s.value);
     let cell = match md.kind.value {
+        MetricType::Counter if sharded => quote!(::promdef::ShardedCounter),
         MetricType::Counter => quote!(::promdef::Counter),
         MetricType::Gauge => quote!(::promdef::Gauge),
         MetricType::Histogram => quote!(::promdef::Histogram<#nb>),

@@ -15,7 +15,7 @@ pub fn write_f64(out: &mut String, v: f64) {
     } else if v.is_infinite() {
         out.push_str(if v > 0.0 { "+Inf" } else { "-Inf" });
     } else if v == v.trunc() && v.abs() < 1e15 {
-        let _ = write!(out, "{}", v as i64);
+        out.push_str(itoa::Buffer::new().format(v as i64));
     } else if v.abs() >= 1e-4 && v.abs() < 1e15 {
         let _ = write!(out, "{v}");
     } else {
@@ -25,6 +25,11 @@ pub fn write_f64(out: &mut String, v: f64) {
 
 /// Appends a label value, escaping every `\`, `"` and newline.
 pub fn escape_label_value(out: &mut String, v: &str) {
+    // Most values need no escaping: copy them whole.
+    if !v.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(v);
+        return;
+    }
     for c in v.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -37,6 +42,10 @@ pub fn escape_label_value(out: &mut String, v: &str) {
 
 /// Appends HELP text, escaping every `\` and newline.
 pub fn escape_help(out: &mut String, v: &str) {
+    if !v.bytes().any(|b| matches!(b, b'\\' | b'\n')) {
+        out.push_str(v);
+        return;
+    }
     for c in v.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -99,6 +108,11 @@ fn line(
     out.push(' ');
 }
 
+fn write_u64(out: &mut String, v: u64) {
+    out.push_str(itoa::Buffer::new().format(v));
+    out.push('\n');
+}
+
 /// Appends one family: HELP, TYPE, then every series, contiguous.
 pub fn text_family(f: &dyn Family, out: &mut String) {
     let d = f.descriptor();
@@ -120,7 +134,7 @@ pub fn text_family(f: &dyn Family, out: &mut String) {
         match sample {
             Sample::Counter(v) => {
                 line(out, d.name, "", &labels, None);
-                let _ = writeln!(out, "{v}");
+                write_u64(out, v);
             }
             Sample::Gauge(v) => {
                 line(out, d.name, "", &labels, None);
@@ -140,20 +154,20 @@ pub fn text_family(f: &dyn Family, out: &mut String) {
                 for (i, c) in cumulative.iter().enumerate() {
                     let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
                     line(out, d.name, "_bucket", &labels, Some(("le", le)));
-                    let _ = writeln!(out, "{c}");
+                    write_u64(out, *c);
                 }
                 line(out, d.name, "_sum", &labels, None);
                 write_f64(out, sum);
                 out.push('\n');
                 line(out, d.name, "_count", &labels, None);
-                let _ = writeln!(out, "{}", cumulative.last().copied().unwrap_or(0));
+                write_u64(out, cumulative.last().copied().unwrap_or(0));
             }
             Sample::Summary { count, sum } => {
                 line(out, d.name, "_sum", &labels, None);
                 write_f64(out, sum);
                 out.push('\n');
                 line(out, d.name, "_count", &labels, None);
-                let _ = writeln!(out, "{count}");
+                write_u64(out, count);
             }
         }
     });

@@ -40,16 +40,20 @@
 
 pub mod encode;
 pub mod family;
+mod map;
 mod registry;
 pub mod value;
 
 #[cfg(feature = "prometheus")]
 pub mod interop;
 
-pub use family::{Dense, Descriptor, Family, Info, Kind, Map, NoLabels, Site};
+pub use family::{Dense, Descriptor, Family, Info, Kind, NoLabels, Site};
+pub use map::Map;
 pub use promdef_macros::metrics;
 pub use registry::{DuplicateMetric, Registry, RegistryError};
-pub use value::{Counter, Gauge, Histogram, HistogramTimer, InProgress, Sample, Summary};
+pub use value::{
+    Counter, Gauge, Histogram, HistogramTimer, InProgress, Sample, ShardedCounter, Summary,
+};
 
 /// The default registry, holding every metric declared without `registry = …`.
 ///

@@ -401,3 +401,92 @@ impl<const B: usize> NewCell for Histogram<B> {
         Histogram::new(bounds)
     }
 }
+
+/// Shards of a [`ShardedCounter`].
+pub const COUNTER_SHARDS: usize = 16;
+
+#[repr(align(128))]
+#[derive(Debug)]
+struct Padded(AtomicU64);
+
+/// A counter split over [`COUNTER_SHARDS`] cache-line-padded atomics, so
+/// threads incrementing the same very hot series don't contend on one cache
+/// line. Each thread picks a shard once (round robin). Costs 2 KiB per
+/// series instead of 8 bytes; reading sums the shards. Declare it with
+/// `sharded: true` on a counter.
+///
+/// ```
+/// let c = promdef::ShardedCounter::new();
+/// std::thread::scope(|s| {
+///     for _ in 0..4 {
+///         s.spawn(|| (0..1000).for_each(|_| c.inc()));
+///     }
+/// });
+/// assert_eq!(c.get(), 4000);
+/// ```
+#[derive(Debug)]
+pub struct ShardedCounter {
+    shards: [Padded; COUNTER_SHARDS],
+}
+
+impl Default for ShardedCounter {
+    fn default() -> Self {
+        ShardedCounter::new()
+    }
+}
+
+fn shard() -> usize {
+    use std::cell::Cell as StdCell;
+    use std::sync::atomic::AtomicUsize;
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: StdCell<usize> = const { StdCell::new(usize::MAX) };
+    }
+    SHARD.with(|s| {
+        let v = s.get();
+        if v != usize::MAX {
+            return v;
+        }
+        let v = NEXT.fetch_add(1, Relaxed) % COUNTER_SHARDS;
+        s.set(v);
+        v
+    })
+}
+
+impl ShardedCounter {
+    /// A counter at 0.
+    pub const fn new() -> Self {
+        ShardedCounter {
+            shards: [const { Padded(AtomicU64::new(0)) }; COUNTER_SHARDS],
+        }
+    }
+
+    /// Adds 1.
+    #[inline]
+    pub fn inc(&self) {
+        self.inc_by(1);
+    }
+
+    /// Adds `n`.
+    #[inline]
+    pub fn inc_by(&self, n: u64) {
+        self.shards[shard()].0.fetch_add(n, Relaxed);
+    }
+
+    /// The current count (sum of the shards).
+    pub fn get(&self) -> u64 {
+        self.shards.iter().map(|s| s.0.load(Relaxed)).sum()
+    }
+}
+
+impl Cell for ShardedCounter {
+    fn sample(&self) -> Sample<'_> {
+        Sample::Counter(self.get())
+    }
+}
+
+impl NewCell for ShardedCounter {
+    fn new_cell(_: &'static [f64]) -> Self {
+        ShardedCounter::new()
+    }
+}

@@ -26,6 +26,7 @@ pub const METRIC_KEYS: &[&str] = &[
     "note",
     "multiprocess_mode",
     "visibility",
+    "sharded",
 ];
 /// Keys of a `deprecated:` block.
 pub const DEPRECATED_KEYS: &[&str] = &["since", "renamed_to", "note"];
@@ -463,6 +464,19 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
     let multiprocess_mode = f
         .take("multiprocess_mode")
         .and_then(|n| word(cx, n, "`multiprocess_mode`"));
+    let sharded = f.take("sharded").and_then(|n| match n.value {
+        Value::Bool(b) => Some(Spanned::new(b, n.loc)),
+        ref other => {
+            cx.error(
+                n.loc,
+                format!(
+                    "expected `true` or `false` for `sharded`, found {}",
+                    other.describe()
+                ),
+            );
+            None
+        }
+    });
     let visibility = f
         .take("visibility")
         .and_then(|n| string(cx, n, "`visibility`"))
@@ -483,6 +497,7 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
         max_series,
         note,
         multiprocess_mode,
+        sharded,
         visibility,
         loc: node.loc,
     })

@@ -492,6 +492,19 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 );
             }
         }
+        // Rule: `sharded` only applies to counters.
+        //   gauge with sharded: true   error
+        if let Some(sh) = &m.sharded {
+            if kind != MetricType::Counter && sh.value {
+                cx.error(
+                    sh.loc,
+                    format!(
+                        "`sharded` only applies to counters, and `{name}` is a {}; remove it",
+                        kind.as_str()
+                    ),
+                );
+            }
+        }
         // Rule: `allow` names known lints.
         for a in &m.allow {
             if !LINTS.iter().any(|(id, _)| *id == a.value) {

@@ -170,6 +170,8 @@ pub struct Metric {
     pub max_series: Option<Spanned<u64>>,
     /// Longer explanation for the docs.
     pub note: Option<Spanned<String>>,
+    /// Counters only: spread the value over per-thread shards for very hot series.
+    pub sharded: Option<Spanned<bool>>,
     /// How gauges combine across processes in multi-process mode.
     pub multiprocess_mode: Option<Spanned<String>>,
     /// Rust visibility of the static as written in the macro (`pub`, `pub(crate)`, empty).

@@ -32,6 +32,8 @@ mod inline {
         pub summary job_payload_bytes(queue) { unit: bytes }
         /// Set to special values by one test only.
         pub gauge special_value;
+        /// A very hot counter, sharded per thread.
+        pub counter hot_path_total(queue) { sharded: true }
         /// Never touched by any test: must still be exported.
         pub counter never_touched_total;
     }
@@ -358,5 +360,36 @@ fn concurrent_updates_are_exact() {
             })
             .get(),
         40_000.0
+    );
+}
+
+#[test]
+fn sharded_counter_sums_its_shards() {
+    use inline::*;
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| {
+                for _ in 0..5_000 {
+                    HOT_PATH_TOTAL
+                        .with(HotPathTotalLabels {
+                            queue: Queue::HighPriority,
+                        })
+                        .inc();
+                }
+            });
+        }
+    });
+    let c: &promdef::ShardedCounter = HOT_PATH_TOTAL.with(HotPathTotalLabels {
+        queue: Queue::HighPriority,
+    });
+    assert_eq!(c.get(), 40_000);
+    let text = INLINE.render_text();
+    assert!(
+        text.contains("hot_path_total{queue=\"high-priority\"} 40000\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hot_path_total{queue=\"default\"} 0\n"),
+        "{text}"
     );
 }

@@ -1,0 +1,505 @@
+//! Families with open (string) labels: an insert-only, lock-free-read hash
+//! table whose entries live in a bump arena.
+//!
+//! Why this shape:
+//! - Series are never removed, so entries are never freed: a reader needs no
+//!   lock, no reference count and no epoch — one atomic load of the table,
+//!   then probing. Writers (first use of a label tuple) serialize on a mutex
+//!   that is held only inside this module, never while user code runs.
+//! - A grown table is published with one atomic store; the old one is leaked
+//!   (tables double, so all leaked tables together are smaller than the live
+//!   one). A reader still probing an old table may miss a new entry; it then
+//!   takes the locked path, which searches the current table.
+//! - One arena record per series (cell, list link, hash, key length, key
+//!   bytes) keeps a series near 40 bytes plus its slot, with no allocator
+//!   overhead, and the list gives scrapes insertion order without sorting.
+
+use crate::family::{Descriptor, Family, KeySink, OpenLabels};
+use crate::value::{Cell, NewCell, Sample};
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::marker::PhantomData;
+use std::mem::{align_of, size_of};
+use std::ptr::{self, null_mut};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering::*};
+use std::sync::Mutex;
+
+/// Keys are length-prefixed so distinct tuples never encode alike:
+/// `("ab","c")` and `("a","bc")` are different keys.
+struct KeyHasher<'h>(foldhash::fast::FoldHasher<'h>);
+impl KeySink for KeyHasher<'_> {
+    #[inline]
+    fn closed(&mut self, index: u16) {
+        self.0.write_u16(index);
+    }
+    #[inline]
+    fn open(&mut self, value: &str) {
+        self.0.write_usize(value.len());
+        self.0.write(value.as_bytes());
+    }
+}
+
+/// Counts the bytes a key encodes to.
+struct KeyLen(usize);
+impl KeySink for KeyLen {
+    fn closed(&mut self, _: u16) {
+        self.0 += 2;
+    }
+    fn open(&mut self, value: &str) {
+        self.0 += 4 + value.len();
+    }
+}
+
+/// Writes the key into arena memory reserved with [`KeyLen`].
+struct KeyWriter(*mut u8);
+impl KeySink for KeyWriter {
+    fn closed(&mut self, index: u16) {
+        // SAFETY: the caller reserved `KeyLen` bytes at the start pointer.
+        unsafe {
+            ptr::copy_nonoverlapping(index.to_le_bytes().as_ptr(), self.0, 2);
+            self.0 = self.0.add(2);
+        }
+    }
+    fn open(&mut self, value: &str) {
+        // SAFETY: as above.
+        unsafe {
+            ptr::copy_nonoverlapping((value.len() as u32).to_le_bytes().as_ptr(), self.0, 4);
+            self.0 = self.0.add(4);
+            ptr::copy_nonoverlapping(value.as_ptr(), self.0, value.len());
+            self.0 = self.0.add(value.len());
+        }
+    }
+}
+
+/// Compares a label tuple with a stored key without allocating.
+struct KeyEq<'k> {
+    rest: &'k [u8],
+    equal: bool,
+}
+impl KeySink for KeyEq<'_> {
+    #[inline]
+    fn closed(&mut self, index: u16) {
+        match self.rest.split_first_chunk::<2>() {
+            Some((b, rest)) if self.equal && u16::from_le_bytes(*b) == index => self.rest = rest,
+            _ => self.equal = false,
+        }
+    }
+    #[inline]
+    fn open(&mut self, value: &str) {
+        if !self.equal {
+            return;
+        }
+        match self.rest.split_first_chunk::<4>() {
+            Some((len, rest))
+                if u32::from_le_bytes(*len) as usize == value.len()
+                    && rest.starts_with(value.as_bytes()) =>
+            {
+                self.rest = &rest[value.len()..];
+            }
+            _ => self.equal = false,
+        }
+    }
+}
+
+const SEED: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x70726f6d646566);
+
+/// One series: its cell, the insertion-order link, and its key (inline, after the header).
+#[repr(C)]
+struct Entry<C> {
+    cell: C,
+    next: AtomicPtr<Entry<C>>,
+    hash: u32,
+    key_len: u32,
+}
+
+impl<C> Entry<C> {
+    fn key(&self) -> &[u8] {
+        // SAFETY: `alloc_entry` wrote `key_len` bytes right after the header.
+        unsafe {
+            std::slice::from_raw_parts(
+                (self as *const Self as *const u8).add(size_of::<Self>()),
+                self.key_len as usize,
+            )
+        }
+    }
+}
+
+struct Table<C: 'static> {
+    mask: usize,
+    slots: Box<[AtomicPtr<Entry<C>>]>,
+}
+
+impl<C> Table<C> {
+    fn with_capacity(cap: usize) -> Self {
+        Table {
+            mask: cap - 1,
+            slots: (0..cap).map(|_| AtomicPtr::new(null_mut())).collect(),
+        }
+    }
+
+    #[inline]
+    fn find(&self, hash: u32, eq: impl Fn(&Entry<C>) -> bool) -> Option<&'static Entry<C>> {
+        let mut i = hash as usize & self.mask;
+        loop {
+            let p = self.slots[i].load(Acquire);
+            if p.is_null() {
+                return None;
+            }
+            // SAFETY: slots only ever hold entries leaked into the arena.
+            let e = unsafe { &*p };
+            if e.hash == hash && eq(e) {
+                return Some(e);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Only under the writer lock.
+    fn insert(&self, e: *mut Entry<C>, hash: u32) {
+        let mut i = hash as usize & self.mask;
+        while !self.slots[i].load(Relaxed).is_null() {
+            i = (i + 1) & self.mask;
+        }
+        self.slots[i].store(e, Release);
+    }
+}
+
+/// Bump allocator for entries; chunks are never freed.
+struct Arena {
+    cur: *mut u8,
+    end: *mut u8,
+}
+
+// SAFETY: only used under the writer mutex.
+unsafe impl Send for Arena {}
+
+const CHUNK: usize = 64 * 1024;
+
+impl Arena {
+    const fn new() -> Self {
+        Arena {
+            cur: null_mut(),
+            end: null_mut(),
+        }
+    }
+
+    fn alloc(&mut self, size: usize, align: usize) -> *mut u8 {
+        let size = size.next_multiple_of(align);
+        let aligned = (self.cur as usize).next_multiple_of(align);
+        if self.cur.is_null() || aligned + size > self.end as usize {
+            let len = CHUNK.max(size + align);
+            let chunk: &'static mut [u64] =
+                Box::leak(vec![0u64; len.div_ceil(8)].into_boxed_slice());
+            self.cur = chunk.as_mut_ptr() as *mut u8;
+            // SAFETY: one past the end of the chunk.
+            self.end = unsafe { self.cur.add(chunk.len() * 8) };
+            return self.alloc(size, align);
+        }
+        let p = aligned as *mut u8;
+        // SAFETY: `aligned + size <= end`.
+        self.cur = unsafe { p.add(size) };
+        p
+    }
+}
+
+struct Writer<C: 'static> {
+    arena: Arena,
+    tail: *mut Entry<C>,
+}
+
+// SAFETY: only used under the writer mutex; the pointers are to leaked memory.
+unsafe impl<C: Send> Send for Writer<C> {}
+
+/// A family with at least one open (string) label: series are created on
+/// first use and looked up by a length-prefixed key, so distinct label tuples
+/// never merge. Lookups take no lock; the first use of a tuple takes a
+/// writer lock held only inside this type, never while user code runs. Cells
+/// live for the program's lifetime, so handles returned by [`Map::with`] can
+/// be cached.
+pub struct Map<L, C: 'static> {
+    desc: &'static Descriptor,
+    bounds: &'static [f64],
+    table: AtomicPtr<Table<C>>,
+    head: AtomicPtr<Entry<C>>,
+    len: AtomicUsize,
+    writer: Mutex<Writer<C>>,
+    _labels: PhantomData<fn(L)>,
+}
+
+impl<L, C> Map<L, C> {
+    /// Used by generated code.
+    #[doc(hidden)]
+    pub const fn new(desc: &'static Descriptor, bounds: &'static [f64]) -> Self {
+        Map {
+            desc,
+            bounds,
+            table: AtomicPtr::new(null_mut()),
+            head: AtomicPtr::new(null_mut()),
+            len: AtomicUsize::new(0),
+            writer: Mutex::new(Writer {
+                arena: Arena::new(),
+                tail: null_mut(),
+            }),
+            _labels: PhantomData,
+        }
+    }
+
+    /// Number of series created so far.
+    pub fn len(&self) -> usize {
+        self.len.load(Relaxed)
+    }
+
+    /// Whether no series was created yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn entries(&self) -> impl Iterator<Item = &'static Entry<C>> {
+        let mut p = self.head.load(Acquire);
+        std::iter::from_fn(move || {
+            // SAFETY: list links only ever point at leaked, initialised entries.
+            let e = unsafe { p.as_ref()? };
+            p = e.next.load(Acquire);
+            Some(e)
+        })
+    }
+}
+
+impl<L: OpenLabels, C: NewCell> Map<L, C> {
+    /// The series for these label values, created at 0 on first use.
+    #[inline]
+    pub fn with(&self, labels: L::Borrowed<'_>) -> &C {
+        let mut h = KeyHasher(SEED.build_hasher());
+        L::write_key(&labels, &mut h);
+        let hash = h.0.finish() as u32;
+        let eq = |e: &Entry<C>| {
+            let mut k = KeyEq {
+                rest: e.key(),
+                equal: true,
+            };
+            L::write_key(&labels, &mut k);
+            k.equal && k.rest.is_empty()
+        };
+        // SAFETY: tables are leaked once published.
+        if let Some(t) = unsafe { self.table.load(Acquire).as_ref() } {
+            if let Some(e) = t.find(hash, eq) {
+                return &e.cell;
+            }
+        }
+        self.insert(hash, &labels, eq)
+    }
+
+    #[cold]
+    fn insert(&self, hash: u32, labels: &L::Borrowed<'_>, eq: impl Fn(&Entry<C>) -> bool) -> &C {
+        let mut w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut table = self.table.load(Acquire);
+        // SAFETY: tables are leaked once published.
+        if let Some(t) = unsafe { table.as_ref() } {
+            if let Some(e) = t.find(hash, &eq) {
+                return &e.cell;
+            }
+        }
+        let len = self.len.load(Relaxed);
+        // SAFETY: as above.
+        let cap = unsafe { table.as_ref() }.map_or(0, |t| t.mask + 1);
+        if (len + 1) * 4 > cap * 3 {
+            let grown = Table::with_capacity((cap * 2).max(16));
+            for e in self.entries() {
+                grown.insert(e as *const _ as *mut _, e.hash);
+            }
+            table = Box::into_raw(Box::new(grown));
+            self.table.store(table, Release);
+        }
+
+        let mut klen = KeyLen(0);
+        L::write_key(labels, &mut klen);
+        let p = w
+            .arena
+            .alloc(size_of::<Entry<C>>() + klen.0, align_of::<Entry<C>>())
+            as *mut Entry<C>;
+        // SAFETY: `p` is fresh, aligned arena memory of the right size.
+        unsafe {
+            p.write(Entry {
+                cell: C::new_cell(self.bounds),
+                next: AtomicPtr::new(null_mut()),
+                hash,
+                key_len: klen.0 as u32,
+            });
+            L::write_key(
+                labels,
+                &mut KeyWriter((p as *mut u8).add(size_of::<Entry<C>>())),
+            );
+        }
+        // SAFETY: `table` is the published current table.
+        unsafe { &*table }.insert(p, hash);
+        match unsafe { w.tail.as_ref() } {
+            None => self.head.store(p, Release),
+            Some(tail) => tail.next.store(p, Release),
+        }
+        w.tail = p;
+        self.len.store(len + 1, Relaxed);
+        // SAFETY: initialised above and never freed.
+        unsafe { &(*p).cell }
+    }
+}
+
+fn decode_key(desc: &'static Descriptor, mut key: &'static [u8], out: &mut [&'static str]) {
+    for (slot, l) in out.iter_mut().zip(desc.labels) {
+        match l.values {
+            Some(vals) => {
+                let Some((b, rest)) = key.split_first_chunk::<2>() else {
+                    return;
+                };
+                *slot = vals
+                    .get(u16::from_le_bytes(*b) as usize)
+                    .copied()
+                    .unwrap_or("");
+                key = rest;
+            }
+            None => {
+                let Some((len, rest)) = key.split_first_chunk::<4>() else {
+                    return;
+                };
+                let len = u32::from_le_bytes(*len) as usize;
+                let (s, rest) = rest.split_at(len.min(rest.len()));
+                // Keys are written from `&str` only, so they are valid UTF-8.
+                *slot = std::str::from_utf8(s).unwrap_or("");
+                key = rest;
+            }
+        }
+    }
+}
+
+impl<L: 'static, C: Cell> Family for Map<L, C> {
+    fn descriptor(&self) -> &'static Descriptor {
+        self.desc
+    }
+    /// Series in the order they were first used.
+    fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>)) {
+        let mut values = vec![""; self.desc.labels.len()];
+        for e in self.entries() {
+            decode_key(self.desc, e.key(), &mut values);
+            f(&values, e.cell.sample());
+        }
+    }
+}
+
+impl<L, C> fmt::Debug for Map<L, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Map")
+            .field("name", &self.desc.name)
+            .field("series", &self.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{Kind, LabelDescriptor, Site};
+    use crate::value::Counter;
+    use std::collections::HashMap;
+
+    struct Key;
+    impl OpenLabels for Key {
+        type Borrowed<'a> = (u16, &'a str);
+        fn write_key<S: KeySink>(l: &(u16, &str), sink: &mut S) {
+            sink.closed(l.0);
+            sink.open(l.1);
+        }
+    }
+
+    static DESC: Descriptor = Descriptor {
+        name: "stress_total",
+        help: "Stress.",
+        kind: Kind::Counter,
+        unit: None,
+        labels: &[
+            LabelDescriptor {
+                name: "kind",
+                values: Some(&["a", "b"]),
+            },
+            LabelDescriptor {
+                name: "name",
+                values: None,
+            },
+        ],
+        const_labels: &[],
+        site: Site {
+            krate: "promdef",
+            file: "map.rs",
+            line: 0,
+        },
+    };
+
+    #[test]
+    fn concurrent_first_use_during_growth_is_exact() {
+        static MAP: Map<Key, Counter> = Map::new(&DESC, &[]);
+        const THREADS: usize = 4;
+        const KEYS: usize = 3000;
+        let handles: Vec<_> = (0..THREADS)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    let mut cells: HashMap<String, usize> = HashMap::new();
+                    for i in 0..KEYS {
+                        // Every thread touches every shared key, and its own keys.
+                        let shared = format!("shared-{i}");
+                        let c = MAP.with(((i % 2) as u16, &shared));
+                        c.inc();
+                        cells.insert(shared, c as *const Counter as usize);
+                        MAP.with((1, &format!("own-{t}-{i}"))).inc_by(2);
+                    }
+                    // Handles are stable: the same key still maps to the same cell.
+                    for (k, p) in &cells {
+                        let i: usize = k[7..].parse().unwrap();
+                        assert_eq!(MAP.with(((i % 2) as u16, k)) as *const Counter as usize, *p);
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(MAP.len(), KEYS + THREADS * KEYS);
+        let mut seen = HashMap::new();
+        MAP.collect(&mut |values, sample| {
+            let Sample::Counter(v) = sample else { panic!() };
+            let key = format!("{}/{}", values[0], values[1]);
+            assert!(seen.insert(key, v).is_none(), "series collected twice");
+        });
+        assert_eq!(seen.len(), KEYS + THREADS * KEYS);
+        for i in 0..KEYS {
+            let kind = if i % 2 == 0 { "a" } else { "b" };
+            assert_eq!(seen[&format!("{kind}/shared-{i}")], THREADS as u64);
+            for t in 0..THREADS {
+                assert_eq!(seen[&format!("b/own-{t}-{i}")], 2);
+            }
+        }
+    }
+
+    #[test]
+    fn keys_differing_only_in_split_or_closed_part_stay_distinct() {
+        static MAP: Map<Key, Counter> = Map::new(&DESC, &[]);
+        MAP.with((0, "ab")).inc();
+        MAP.with((1, "ab")).inc_by(2);
+        MAP.with((0, "abc")).inc_by(3);
+        MAP.with((0, "")).inc_by(4);
+        assert_eq!(MAP.with((0, "ab")).get(), 1);
+        assert_eq!(MAP.with((1, "ab")).get(), 2);
+        assert_eq!(MAP.with((0, "abc")).get(), 3);
+        assert_eq!(MAP.with((0, "")).get(), 4);
+        assert_eq!(MAP.len(), 4);
+    }
+
+    #[test]
+    fn huge_keys_get_their_own_chunk() {
+        static MAP: Map<Key, Counter> = Map::new(&DESC, &[]);
+        let big = "x".repeat(200_000);
+        MAP.with((0, &big)).inc();
+        MAP.with((0, "small")).inc();
+        assert_eq!(MAP.with((0, &big)).get(), 1);
+        let mut lens = Vec::new();
+        MAP.collect(&mut |v, _| lens.push(v[1].len()));
+        assert_eq!(lens, [200_000, 5]);
+    }
+}
