@@ -8,7 +8,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use promdef_schema::naming::is_rust_ident;
 use promdef_schema::resolve::{exposed_help, resolve, ResolvedEnum, ResolvedMetric};
 use promdef_schema::{Loc, MetricType, Schema};
-use quote::{format_ident, quote};
+use quote::quote;
 use std::collections::HashSet;
 
 /// Where the declaration came from, for the registry's declaration sites.
@@ -54,6 +54,7 @@ pub fn expand(schema: &Schema, origin: &Origin) -> TokenStream {
     };
     let mut statics: HashSet<String> = HashSet::new();
     let mut names: HashSet<&str> = HashSet::new();
+    let mut families: Vec<TokenStream> = Vec::new();
     for m in &r.metrics {
         let name_ok = promdef_schema::naming::is_metric_name(&m.metric.name.value);
         let labels_ok = m.labels.len() == m.metric.labels.len()
@@ -75,7 +76,26 @@ pub fn expand(schema: &Schema, origin: &Origin) -> TokenStream {
             .iter()
             .map(|l| enum_of(l.def).map(|i| &r.enums[i]))
             .collect();
-        out.extend(metric_code(m, &enums, origin, &registry));
+        let (code, family) = metric_code(m, &enums, origin);
+        out.extend(code);
+        families.push(family);
+    }
+    let n = families.len();
+    if n > 0 {
+        // One registration per declaration: linkme's per-element expansion
+        // is a large part of compile time for big schemas.
+        out.extend(quote! {
+            #[allow(deprecated)]
+            const _: () = {
+                static FAMILIES: [&'static dyn ::promdef::Family; #n] = [ #( #families ),* ];
+                #[::promdef::__private::linkme::distributed_slice(::promdef::__private::METRICS)]
+                #[linkme(crate = ::promdef::__private::linkme)]
+                static REGISTRATION: ::promdef::__private::Registration = ::promdef::__private::Registration {
+                    registry: #registry,
+                    families: &FAMILIES,
+                };
+            };
+        });
     }
     out
 }
@@ -200,12 +220,12 @@ fn static_doc(m: &ResolvedMetric<'_>, enums: &[Option<&ResolvedEnum<'_>>]) -> St
     d
 }
 
+/// The metric's items, and the expression of its `&dyn Family` for the registration.
 fn metric_code(
     m: &ResolvedMetric<'_>,
     enums: &[Option<&ResolvedEnum<'_>>],
     origin: &Origin,
-    registry: &TokenStream,
-) -> TokenStream {
+) -> (TokenStream, TokenStream) {
     let md = m.metric;
     let name = &md.name.value;
     let stat = ident(&m.static_name);
@@ -332,7 +352,7 @@ fn metric_code(
                 quote!(::promdef::Dense::new(#desc, [const { #new_cell }; #n])),
                 quote! {
                     #[doc = #sdoc]
-                    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+                    #[derive(Clone, Copy, Debug)]
                     pub struct #st {
                         #( #[doc = #field_docs] pub #fields: #field_tys, )*
                     }
@@ -358,7 +378,7 @@ fn metric_code(
                 quote!(::promdef::Map::new(#desc, &[ #( #buckets ),* ])),
                 quote! {
                     #[doc = #sdoc]
-                    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+                    #[derive(Clone, Copy, Debug)]
                     pub struct #st<'a> {
                         #( #[doc = #field_docs] pub #fields: #field_tys, )*
                     }
@@ -373,23 +393,18 @@ fn metric_code(
             )
         }
     };
-    let reg = format_ident!("__PROMDEF_REGISTRATION");
-    quote! {
+    let family = if md.kind.value == MetricType::Info {
+        quote!(&#stat)
+    } else {
+        quote!(&#stat.family)
+    };
+    let code = quote! {
         #labels_item
         #[doc = #doc]
         #deprecated
         #vis static #stat: #ty = #init;
-
-        #[allow(deprecated)]
-        const _: () = {
-            #[::promdef::__private::linkme::distributed_slice(::promdef::__private::METRICS)]
-            #[linkme(crate = ::promdef::__private::linkme)]
-            static #reg: ::promdef::__private::Registration = ::promdef::__private::Registration {
-                registry: #registry,
-                family: &#stat,
-            };
-        };
-    }
+    };
+    (code, family)
 }
 
 /// Label names are valid Rust identifiers except keywords (`type`): use a raw identifier.

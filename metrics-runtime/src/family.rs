@@ -113,9 +113,17 @@ unsafe impl DenseLabels for NoLabels {
 /// The index of `(v0, v1, …)` with set sizes `(n0, n1, …)` is
 /// `((v0 · n1) + v1) · n2 + v2 …`, the last label varying fastest.
 pub struct Dense<L, C, const N: usize> {
+    #[doc(hidden)]
+    pub family: DenseFamily<C, N>,
+    _labels: PhantomData<fn(L)>,
+}
+
+/// The label-agnostic part of a [`Dense`] family, which the registry
+/// collects: one `Family` implementation per cell shape, not per metric.
+#[doc(hidden)]
+pub struct DenseFamily<C, const N: usize> {
     desc: &'static Descriptor,
     cells: [C; N],
-    _labels: PhantomData<fn(L)>,
 }
 
 impl<L, C, const N: usize> Dense<L, C, N> {
@@ -123,8 +131,7 @@ impl<L, C, const N: usize> Dense<L, C, N> {
     #[doc(hidden)]
     pub const fn new(desc: &'static Descriptor, cells: [C; N]) -> Self {
         Dense {
-            desc,
-            cells,
+            family: DenseFamily { desc, cells },
             _labels: PhantomData,
         }
     }
@@ -137,15 +144,16 @@ impl<L: DenseLabels, C, const N: usize> Dense<L, C, N> {
         let i = labels.index();
         debug_assert!(i < N);
         // SAFETY: `DenseLabels::index` is below N by its contract.
-        unsafe { self.cells.get_unchecked(i) }
+        unsafe { self.family.cells.get_unchecked(i) }
     }
 
     /// Every series with its label values, in declaration order.
     pub fn series(&self) -> impl Iterator<Item = (Vec<&'static str>, &C)> {
-        (0..N).map(move |i| {
-            let mut vals = vec![""; self.desc.labels.len()];
-            dense_values(self.desc, i, &mut vals);
-            (vals, &self.cells[i])
+        let desc = self.family.desc;
+        self.family.cells.iter().enumerate().map(move |(i, c)| {
+            let mut vals = vec![""; desc.labels.len()];
+            dense_values(desc, i, &mut vals);
+            (vals, c)
         })
     }
 }
@@ -163,11 +171,11 @@ fn dense_values(desc: &Descriptor, mut i: usize, out: &mut [&'static str]) {
 impl<C, const N: usize> Deref for Dense<NoLabels, C, N> {
     type Target = C;
     fn deref(&self) -> &C {
-        &self.cells[0]
+        &self.family.cells[0]
     }
 }
 
-impl<L: 'static, C: Cell, const N: usize> Family for Dense<L, C, N> {
+impl<C: Cell, const N: usize> Family for DenseFamily<C, N> {
     fn descriptor(&self) -> &'static Descriptor {
         self.desc
     }
@@ -183,7 +191,7 @@ impl<L: 'static, C: Cell, const N: usize> Family for Dense<L, C, N> {
 impl<L, C, const N: usize> fmt::Debug for Dense<L, C, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Dense")
-            .field("name", &self.desc.name)
+            .field("name", &self.family.desc.name)
             .field("series", &N)
             .finish()
     }

@@ -7,12 +7,13 @@
 //!   then probing. Writers (first use of a label tuple) serialize on a mutex
 //!   that is held only inside this module, never while user code runs.
 //! - A grown table is published with one atomic store; the old one is leaked
-//!   (tables double, so all leaked tables together are smaller than the live
+//!   (tables grow 4×, so all leaked tables together are a third of the live
 //!   one). A reader still probing an old table may miss a new entry; it then
 //!   takes the locked path, which searches the current table.
-//! - One arena record per series (cell, list link, hash, key length, key
-//!   bytes) keeps a series near 40 bytes plus its slot, with no allocator
-//!   overhead, and the list gives scrapes insertion order without sorting.
+//! - One arena record per series (cell, hash, key length, key bytes) keeps a
+//!   series near 32 bytes plus its slot, with no allocator overhead; records
+//!   are contiguous in insertion order, so a scrape walks the arena chunks
+//!   without sorting or following pointers.
 
 use crate::family::{Descriptor, Family, KeySink, OpenLabels};
 use crate::value::{Cell, NewCell, Sample};
@@ -103,13 +104,17 @@ impl KeySink for KeyEq<'_> {
 
 const SEED: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x70726f6d646566);
 
-/// One series: its cell, the insertion-order link, and its key (inline, after the header).
+/// One series: its cell and its key (inline, after the header).
 #[repr(C)]
 struct Entry<C> {
     cell: C,
-    next: AtomicPtr<Entry<C>>,
     hash: u32,
     key_len: u32,
+}
+
+/// Bytes an entry with a key of `key_len` bytes takes in the arena.
+fn entry_size<C>(key_len: usize) -> usize {
+    (size_of::<Entry<C>>() + key_len).next_multiple_of(align_of::<Entry<C>>())
 }
 
 impl<C> Entry<C> {
@@ -164,51 +169,24 @@ impl<C> Table<C> {
     }
 }
 
-/// Bump allocator for entries; chunks are never freed.
-struct Arena {
-    cur: *mut u8,
-    end: *mut u8,
-}
-
-// SAFETY: only used under the writer mutex.
-unsafe impl Send for Arena {}
-
 const CHUNK: usize = 64 * 1024;
 
-impl Arena {
-    const fn new() -> Self {
-        Arena {
-            cur: null_mut(),
-            end: null_mut(),
-        }
-    }
-
-    fn alloc(&mut self, size: usize, align: usize) -> *mut u8 {
-        let size = size.next_multiple_of(align);
-        let aligned = (self.cur as usize).next_multiple_of(align);
-        if self.cur.is_null() || aligned + size > self.end as usize {
-            let len = CHUNK.max(size + align);
-            let chunk: &'static mut [u64] =
-                Box::leak(vec![0u64; len.div_ceil(8)].into_boxed_slice());
-            self.cur = chunk.as_mut_ptr() as *mut u8;
-            // SAFETY: one past the end of the chunk.
-            self.end = unsafe { self.cur.add(chunk.len() * 8) };
-            return self.alloc(size, align);
-        }
-        let p = aligned as *mut u8;
-        // SAFETY: `aligned + size <= end`.
-        self.cur = unsafe { p.add(size) };
-        p
-    }
+/// An arena chunk: entries are written from `start` up to `used` bytes,
+/// which is published (release) after each entry is complete.
+struct Chunk {
+    start: *mut u8,
+    cap: usize,
+    used: AtomicUsize,
+    next: AtomicPtr<Chunk>,
 }
 
-struct Writer<C: 'static> {
-    arena: Arena,
-    tail: *mut Entry<C>,
+/// Writer state, only touched under the writer mutex.
+struct Writer {
+    last: *const Chunk,
 }
 
-// SAFETY: only used under the writer mutex; the pointers are to leaked memory.
-unsafe impl<C: Send> Send for Writer<C> {}
+// SAFETY: only used under the writer mutex; the pointer is to leaked memory.
+unsafe impl Send for Writer {}
 
 /// A family with at least one open (string) label: series are created on
 /// first use and looked up by a length-prefixed key, so distinct label tuples
@@ -217,13 +195,20 @@ unsafe impl<C: Send> Send for Writer<C> {}
 /// live for the program's lifetime, so handles returned by [`Map::with`] can
 /// be cached.
 pub struct Map<L, C: 'static> {
+    #[doc(hidden)]
+    pub family: MapFamily<C>,
+    _labels: PhantomData<fn(L)>,
+}
+
+/// The label-agnostic part of a [`Map`] family, which the registry collects.
+#[doc(hidden)]
+pub struct MapFamily<C: 'static> {
     desc: &'static Descriptor,
     bounds: &'static [f64],
     table: AtomicPtr<Table<C>>,
-    head: AtomicPtr<Entry<C>>,
+    first: AtomicPtr<Chunk>,
     len: AtomicUsize,
-    writer: Mutex<Writer<C>>,
-    _labels: PhantomData<fn(L)>,
+    writer: Mutex<Writer>,
 }
 
 impl<L, C> Map<L, C> {
@@ -231,37 +216,76 @@ impl<L, C> Map<L, C> {
     #[doc(hidden)]
     pub const fn new(desc: &'static Descriptor, bounds: &'static [f64]) -> Self {
         Map {
-            desc,
-            bounds,
-            table: AtomicPtr::new(null_mut()),
-            head: AtomicPtr::new(null_mut()),
-            len: AtomicUsize::new(0),
-            writer: Mutex::new(Writer {
-                arena: Arena::new(),
-                tail: null_mut(),
-            }),
+            family: MapFamily {
+                desc,
+                bounds,
+                table: AtomicPtr::new(null_mut()),
+                first: AtomicPtr::new(null_mut()),
+                len: AtomicUsize::new(0),
+                writer: Mutex::new(Writer { last: ptr::null() }),
+            },
             _labels: PhantomData,
         }
     }
 
     /// Number of series created so far.
     pub fn len(&self) -> usize {
-        self.len.load(Relaxed)
+        self.family.len.load(Relaxed)
     }
 
     /// Whether no series was created yet.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
 
+impl<C> MapFamily<C> {
+    /// Every entry, in insertion order, without locking.
     fn entries(&self) -> impl Iterator<Item = &'static Entry<C>> {
-        let mut p = self.head.load(Acquire);
-        std::iter::from_fn(move || {
-            // SAFETY: list links only ever point at leaked, initialised entries.
-            let e = unsafe { p.as_ref()? };
-            p = e.next.load(Acquire);
-            Some(e)
+        // SAFETY: chunks are leaked once linked.
+        let mut chunk: Option<&'static Chunk> = unsafe { self.first.load(Acquire).as_ref() };
+        let mut offset = 0usize;
+        let mut used = chunk.map_or(0, |c| c.used.load(Acquire));
+        std::iter::from_fn(move || loop {
+            let c = chunk?;
+            if offset < used {
+                // SAFETY: bytes below `used` hold complete, aligned entries.
+                let e = unsafe { &*(c.start.add(offset) as *const Entry<C>) };
+                offset += entry_size::<C>(e.key_len as usize);
+                return Some(e);
+            }
+            // SAFETY: as above.
+            chunk = unsafe { c.next.load(Acquire).as_ref() };
+            offset = 0;
+            used = chunk.map_or(0, |c| c.used.load(Acquire));
         })
+    }
+
+    /// Reserves `size` bytes for an entry; only under the writer lock.
+    fn alloc(&self, w: &mut Writer, size: usize) -> (&'static Chunk, usize) {
+        // SAFETY: `last` is null or a leaked chunk.
+        if let Some(c) = unsafe { w.last.as_ref() } {
+            let used = c.used.load(Relaxed);
+            if used + size <= c.cap {
+                return (c, used);
+            }
+        }
+        let cap = CHUNK.max(size);
+        let mem: &'static mut [u64] = Box::leak(vec![0u64; cap.div_ceil(8)].into_boxed_slice());
+        let c: &'static Chunk = Box::leak(Box::new(Chunk {
+            start: mem.as_mut_ptr() as *mut u8,
+            cap: mem.len() * 8,
+            used: AtomicUsize::new(0),
+            next: AtomicPtr::new(null_mut()),
+        }));
+        let cp = c as *const Chunk as *mut Chunk;
+        // SAFETY: as above.
+        match unsafe { w.last.as_ref() } {
+            None => self.first.store(cp, Release),
+            Some(last) => last.next.store(cp, Release),
+        }
+        w.last = c;
+        (c, 0)
     }
 }
 
@@ -280,17 +304,25 @@ impl<L: OpenLabels, C: NewCell> Map<L, C> {
             L::write_key(&labels, &mut k);
             k.equal && k.rest.is_empty()
         };
+        let f = &self.family;
         // SAFETY: tables are leaked once published.
-        if let Some(t) = unsafe { self.table.load(Acquire).as_ref() } {
+        if let Some(t) = unsafe { f.table.load(Acquire).as_ref() } {
             if let Some(e) = t.find(hash, eq) {
                 return &e.cell;
             }
         }
-        self.insert(hash, &labels, eq)
+        f.insert::<L>(hash, &labels, eq)
     }
+}
 
+impl<C: NewCell> MapFamily<C> {
     #[cold]
-    fn insert(&self, hash: u32, labels: &L::Borrowed<'_>, eq: impl Fn(&Entry<C>) -> bool) -> &C {
+    fn insert<L: OpenLabels>(
+        &self,
+        hash: u32,
+        labels: &L::Borrowed<'_>,
+        eq: impl Fn(&Entry<C>) -> bool,
+    ) -> &C {
         let mut w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let mut table = self.table.load(Acquire);
         // SAFETY: tables are leaked once published.
@@ -303,7 +335,7 @@ impl<L: OpenLabels, C: NewCell> Map<L, C> {
         // SAFETY: as above.
         let cap = unsafe { table.as_ref() }.map_or(0, |t| t.mask + 1);
         if (len + 1) * 4 > cap * 3 {
-            let grown = Table::with_capacity((cap * 2).max(16));
+            let grown = Table::with_capacity((cap * 4).max(16));
             for e in self.entries() {
                 grown.insert(e as *const _ as *mut _, e.hash);
             }
@@ -313,15 +345,16 @@ impl<L: OpenLabels, C: NewCell> Map<L, C> {
 
         let mut klen = KeyLen(0);
         L::write_key(labels, &mut klen);
-        let p = w
-            .arena
-            .alloc(size_of::<Entry<C>>() + klen.0, align_of::<Entry<C>>())
-            as *mut Entry<C>;
-        // SAFETY: `p` is fresh, aligned arena memory of the right size.
+        let size = entry_size::<C>(klen.0);
+        let (chunk, offset) = self.alloc(&mut w, size);
+        const { assert!(align_of::<Entry<C>>() <= 8) };
+        // SAFETY: chunks are 8-aligned and entry sizes are multiples of the
+        // entry's alignment (at most 8), so `p` is aligned, and `alloc`
+        // reserved `size` free bytes from it.
+        let p = unsafe { chunk.start.add(offset) } as *mut Entry<C>;
         unsafe {
             p.write(Entry {
                 cell: C::new_cell(self.bounds),
-                next: AtomicPtr::new(null_mut()),
                 hash,
                 key_len: klen.0 as u32,
             });
@@ -330,13 +363,10 @@ impl<L: OpenLabels, C: NewCell> Map<L, C> {
                 &mut KeyWriter((p as *mut u8).add(size_of::<Entry<C>>())),
             );
         }
+        // Publish to scrapes, then to lookups.
+        chunk.used.store(offset + size, Release);
         // SAFETY: `table` is the published current table.
         unsafe { &*table }.insert(p, hash);
-        match unsafe { w.tail.as_ref() } {
-            None => self.head.store(p, Release),
-            Some(tail) => tail.next.store(p, Release),
-        }
-        w.tail = p;
         self.len.store(len + 1, Relaxed);
         // SAFETY: initialised above and never freed.
         unsafe { &(*p).cell }
@@ -362,15 +392,16 @@ fn decode_key(desc: &'static Descriptor, mut key: &'static [u8], out: &mut [&'st
                 };
                 let len = u32::from_le_bytes(*len) as usize;
                 let (s, rest) = rest.split_at(len.min(rest.len()));
-                // Keys are written from `&str` only, so they are valid UTF-8.
-                *slot = std::str::from_utf8(s).unwrap_or("");
+                // SAFETY: keys are written from `&str` only, so each open
+                // segment is valid UTF-8; re-validating costs every scrape.
+                *slot = unsafe { std::str::from_utf8_unchecked(s) };
                 key = rest;
             }
         }
     }
 }
 
-impl<L: 'static, C: Cell> Family for Map<L, C> {
+impl<C: Cell> Family for MapFamily<C> {
     fn descriptor(&self) -> &'static Descriptor {
         self.desc
     }
@@ -387,7 +418,7 @@ impl<L: 'static, C: Cell> Family for Map<L, C> {
 impl<L, C> fmt::Debug for Map<L, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Map")
-            .field("name", &self.desc.name)
+            .field("name", &self.family.desc.name)
             .field("series", &self.len())
             .finish()
     }
@@ -462,7 +493,7 @@ mod tests {
         }
         assert_eq!(MAP.len(), KEYS + THREADS * KEYS);
         let mut seen = HashMap::new();
-        MAP.collect(&mut |values, sample| {
+        MAP.family.collect(&mut |values, sample| {
             let Sample::Counter(v) = sample else { panic!() };
             let key = format!("{}/{}", values[0], values[1]);
             assert!(seen.insert(key, v).is_none(), "series collected twice");
@@ -499,7 +530,7 @@ mod tests {
         MAP.with((0, "small")).inc();
         assert_eq!(MAP.with((0, &big)).get(), 1);
         let mut lens = Vec::new();
-        MAP.collect(&mut |v, _| lens.push(v[1].len()));
+        MAP.family.collect(&mut |v, _| lens.push(v[1].len()));
         assert_eq!(lens, [200_000, 5]);
     }
 }

@@ -3,14 +3,15 @@
 use crate::encode;
 use crate::family::{Family, Site};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
 
-/// One declared family and the registry it belongs to (generated code adds
-/// one per metric to [`METRICS`] at link time).
+/// The families of one declaration and the registry they belong to
+/// (generated code adds one per `metrics!` invocation to [`METRICS`]).
 #[doc(hidden)]
 pub struct Registration {
     pub registry: &'static Registry,
-    pub family: &'static dyn Family,
+    pub families: &'static [&'static dyn Family],
 }
 
 /// Every metric of every crate linked into the binary.
@@ -40,6 +41,8 @@ pub static METRICS: [Registration];
 /// ```
 pub struct Registry {
     state: OnceLock<State>,
+    /// Size of the last exposition, to allocate the next one at once.
+    size_hint: AtomicUsize,
 }
 
 struct State {
@@ -108,6 +111,7 @@ impl Registry {
     pub const fn new() -> Self {
         Registry {
             state: OnceLock::new(),
+            size_hint: AtomicUsize::new(0),
         }
     }
 
@@ -116,7 +120,7 @@ impl Registry {
             let mut families: Vec<&'static dyn Family> = METRICS
                 .iter()
                 .filter(|r| std::ptr::eq(r.registry, self))
-                .map(|r| r.family)
+                .flat_map(|r| r.families.iter().copied())
                 .collect();
             // Declaration order across crates is link order; sort for determinism.
             families.sort_by(|a, b| {
@@ -194,9 +198,12 @@ impl Registry {
 
     /// Appends text format 0.0.4 to `out`.
     pub fn encode_text(&'static self, out: &mut String) {
+        let start = out.len();
+        out.reserve(self.size_hint.load(Relaxed));
         for f in self.families() {
             encode::text_family(*f, out);
         }
+        self.size_hint.store(out.len() - start, Relaxed);
     }
 }
 

@@ -313,18 +313,21 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         }
         // Rule: no family's name plus a sample suffix is another family's name.
         //   gauge `foo` and counter `foo_total`   error at the later one
-        for other in &schema.metrics[..mi] {
-            let o = other.name.value.as_str();
-            for suf in SAMPLE_SUFFIXES {
-                if format!("{o}{suf}") == name || format!("{name}{suf}") == o {
-                    cx.error(
-                        m.name.loc,
-                        format!(
-                            "`{name}` clashes with `{o}`{}: one is the other plus `{suf}`, so their exposed samples can collide; rename one",
-                            at(other.name.loc).replace(" at", " declared at")
-                        ),
-                    );
-                }
+        // `seen` holds the earlier names, so this is O(1) per suffix.
+        for suf in SAMPLE_SUFFIXES {
+            let longer = format!("{name}{suf}");
+            let clash = name
+                .strip_suffix(suf)
+                .and_then(|base| seen.get_key_value(base))
+                .or_else(|| seen.get_key_value(longer.as_str()));
+            if let Some((o, oloc)) = clash {
+                cx.error(
+                    m.name.loc,
+                    format!(
+                        "`{name}` clashes with `{o}`{}: one is the other plus `{suf}`, so their exposed samples can collide; rename one",
+                        at(*oloc).replace(" at", " declared at")
+                    ),
+                );
             }
         }
         // Rule: an info metric's name ends with `_info` and it takes const labels only.

@@ -1,0 +1,105 @@
+//! Heap bytes per open-label counter series (100,000 series), counted with a
+//! counting global allocator: promdef beside every peer crate in one run.
+//! Prints `heap <impl> <bytes per series>` lines that `benches/report.py` reads.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
+
+struct Counting;
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator, only counting.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size() as isize, Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new as isize - l.size() as isize, Relaxed);
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static A: Counting = Counting;
+
+const N: usize = 100_000;
+
+fn user(i: usize) -> String {
+    format!("user-{i:06}")
+}
+
+fn measure(name: &str, f: impl FnOnce()) {
+    let before = LIVE.load(Relaxed);
+    f();
+    let after = LIVE.load(Relaxed);
+    println!("heap {name} {:.1}", (after - before) as f64 / N as f64);
+}
+
+promdef::metrics! {
+    /// A user (deliberately unbounded, for this benchmark).
+    label user { max_values: 1000000 }
+    /// Logins.
+    pub counter logins_total(user);
+}
+
+#[derive(Clone, Copy, PartialEq, Debug, measured::LabelGroup)]
+#[label(set = UserSet)]
+struct User<'a> {
+    #[label(dynamic_with = paracord::ParaCord)]
+    user: &'a str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+struct PcUser {
+    user: String,
+}
+
+fn main() {
+    // Keep every structure alive until all are measured.
+    measure("promdef", || {
+        for i in 0..N {
+            LOGINS_TOTAL
+                .with(LoginsTotalLabels { user: &user(i) })
+                .inc();
+        }
+    });
+    let mv = measured::CounterVec::with_label_set(UserSet {
+        user: paracord::ParaCord::default(),
+    });
+    measure("measured", || {
+        for i in 0..N {
+            mv.inc(User { user: &user(i) });
+        }
+    });
+    let fam = prometheus_client::metrics::family::Family::<
+        PcUser,
+        prometheus_client::metrics::counter::Counter,
+    >::default();
+    measure("prometheus_client", || {
+        for i in 0..N {
+            fam.get_or_create(&PcUser { user: user(i) }).inc();
+        }
+    });
+    let pv = prometheus::IntCounterVec::new(prometheus::Opts::new("logins_total", "h"), &["user"])
+        .unwrap();
+    measure("prometheus", || {
+        for i in 0..N {
+            pv.with_label_values(&[&user(i)]).inc();
+        }
+    });
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    measure("metrics", || {
+        metrics::with_local_recorder(&recorder, || {
+            for i in 0..N {
+                metrics::counter!("logins_total", "user" => user(i)).increment(1);
+            }
+        })
+    });
+    std::hint::black_box((&mv, &fam, &pv, &recorder));
+    assert_eq!(LOGINS_TOTAL.len(), N);
+}
