@@ -39,30 +39,31 @@ pub const METHODS: [&str; 4] = ["GET", "POST", "PUT", "DELETE"];
 /// Status classes, in enum order.
 pub const CLASSES: [&str; 4] = ["2xx", "3xx", "4xx", "5xx"];
 
-/// A fixed pseudo-random sequence of `(method, class)` indices, so label
-/// values change on every call and branch predictors can't learn them.
+/// A fixed xorshift64 sequence: the same inputs for every implementation and run.
+fn xorshift(seed: u64) -> impl Iterator<Item = u64> {
+    let mut x = seed;
+    std::iter::repeat_with(move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    })
+}
+
+/// Pseudo-random `(method, class)` indices, so label values change on every
+/// call and branch predictors can't learn them.
 pub fn label_sequence(len: usize) -> Vec<(usize, usize)> {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            ((x % 4) as usize, ((x >> 8) % 4) as usize)
-        })
+    xorshift(0x9E37_79B9_7F4A_7C15)
+        .take(len)
+        .map(|x| ((x % 4) as usize, ((x >> 8) % 4) as usize))
         .collect()
 }
 
 /// Observations spread over the buckets.
 pub fn values(len: usize) -> Vec<f64> {
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % 6000) as f64 / 1000.0
-        })
+    xorshift(0x2545_F491_4F6C_DD1D)
+        .take(len)
+        .map(|x| (x % 6000) as f64 / 1000.0)
         .collect()
 }
 
