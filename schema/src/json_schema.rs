@@ -156,9 +156,12 @@ fn closed(properties: Vec<(String, J)>, required: &[&str]) -> J {
     o.with("properties", J::Obj(properties))
 }
 
+/// The schema of one key of a mapping, if described.
+type Describe = fn(&str) -> Option<J>;
+
 /// The properties of one mapping, in the parser's key order; `None` marks a
 /// key this module does not describe (a test fails on it).
-fn properties(keys: &[&str], describe: fn(&str) -> Option<J>) -> Vec<(String, J)> {
+fn properties(keys: &[&str], describe: Describe) -> Vec<(String, J)> {
     keys.iter()
         .map(|k| (k.to_string(), describe(k).unwrap_or_else(|| obj([]))))
         .collect()
@@ -366,7 +369,7 @@ mod tests {
 
     #[test]
     fn every_parser_key_is_described() {
-        let lists: [(&[&str], fn(&str) -> Option<J>); 5] = [
+        let lists: [(&[&str], Describe); 5] = [
             (SCHEMA_KEYS, schema_key),
             (LABEL_KEYS, label_key),
             (VALUE_KEYS, value_key),

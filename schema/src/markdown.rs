@@ -121,7 +121,7 @@ fn section(out: &mut String, path: &str, m: &ResolvedMetric<'_>) {
         let _ = writeln!(out, "| Unit | {} |", cell(&u.value));
     }
     let _ = writeln!(out, "| Stability | {} |", md.stability().as_str());
-    let _ = writeln!(out, "| Series | {} |", series_text(m));
+    let _ = writeln!(out, "| Label combinations | {} |", series_text(m));
     let _ = writeln!(out, "| Declared in | `{}` |", declared_in(path, md));
     let _ = writeln!(out, "| Rust static | `{}` |", m.static_name);
     let help = exposed_help(md);
@@ -167,14 +167,20 @@ fn section(out: &mut String, path: &str, m: &ResolvedMetric<'_>) {
         let c: Vec<String> = md
             .const_labels
             .iter()
-            .map(|(k, v)| code(&format!("{}=\"{}\"", k.value, v.value)))
+            .map(|(k, v)| {
+                // As the exposition writes it.
+                let v = v.value.replace('\\', "\\\\").replace('"', "\\\"");
+                code(&format!("{}=\"{v}\"", k.value))
+            })
             .collect();
         let _ = writeln!(out, "Constant labels: {}\n", c.join(", "));
     }
     let _ = writeln!(out, "```promql\n{}\n```", example_query(m));
 }
 
-/// How many series the metric can have, as readers need it for capacity planning.
+/// How many label combinations (series of a counter or gauge; each has one
+/// series per bucket plus `_sum` and `_count` for a histogram) the metric can
+/// have, as readers need it for capacity planning.
 fn series_text(m: &ResolvedMetric<'_>) -> String {
     let md = m.metric;
     let count = if md.kind.value == MetricType::Info || m.labels.is_empty() {
@@ -217,6 +223,7 @@ pub fn example_query(m: &ResolvedMetric<'_>) -> String {
     };
     match m.metric.kind.value {
         MetricType::Counter => sum(format!("rate({name}[5m])")),
+        MetricType::Gauge if by.is_empty() => name.to_string(),
         MetricType::Gauge => sum(name.to_string()),
         MetricType::Histogram => {
             let mut le = vec!["le"];
@@ -259,9 +266,10 @@ fn cell(s: &str) -> String {
     s.trim().replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
-/// Inline code whatever the text contains: backticks widen the fence.
+/// Inline code whatever the text contains: backticks widen the fence, and a
+/// newline is shown as the exposition escapes it.
 fn code(s: &str) -> String {
-    let s = cell(s);
+    let s = cell(&s.replace('\n', "\\n"));
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     if s.is_empty() {
         return "`\"\"`".to_string();
@@ -286,6 +294,7 @@ mod tests {
         assert_eq!(code("`x"), "`` `x ``");
         assert_eq!(code("a|b"), "`a\\|b`");
         assert_eq!(code(""), "`\"\"`");
+        assert_eq!(code("new\nline"), "`new\\nline`");
     }
 
     #[test]
