@@ -150,24 +150,28 @@ impl Loader {
     }
 
     /// A crate directory (its `src/`), or a directory holding crates (each
-    /// crate's `src/`, so a whole workspace is one input). `target/` and
-    /// hidden directories are skipped; trybuild cases and fixtures outside
+    /// crate's `src/`, so a whole workspace is one input), or else any
+    /// directory of `.rs` files (`src/` itself). `target/` and hidden
+    /// directories are skipped; trybuild cases and fixtures outside a crate's
     /// `src/` are not declarations of the crate.
     fn dir(&mut self, dir: &Path) -> Result<(), Unusable> {
         let mut crates = Vec::new();
         find_crates(dir, &mut crates, 0);
+        let mut files = Vec::new();
+        for krate in &crates {
+            rust_files(&krate.join("src"), &mut files, 0);
+        }
         if crates.is_empty() {
+            rust_files(dir, &mut files, 0);
+        }
+        if files.is_empty() {
             return Err(Unusable(format!(
-                "`{}` holds no crate (no `Cargo.toml` with a `src/` directory); pass a crate directory, `.rs` or `.yaml` files",
+                "`{}` holds no crate and no `.rs` file; pass a crate directory, `.rs` or `.yaml` files",
                 shown(dir)
             )));
         }
-        for krate in crates {
-            let mut files = Vec::new();
-            rust_files(&krate.join("src"), &mut files, 0);
-            for f in files {
-                self.rust(&f)?;
-            }
+        for f in files {
+            self.rust(&f)?;
         }
         Ok(())
     }

@@ -131,7 +131,10 @@ fn unusable_input_exits_2_with_a_one_line_reason() {
             vec!["check", &text],
             "is not a `.yaml`, `.yml` or `.rs` file",
         ),
-        (vec!["check", empty_dir.to_str().unwrap()], "holds no crate"),
+        (
+            vec!["check", empty_dir.to_str().unwrap()],
+            "holds no crate and no `.rs` file",
+        ),
         (
             vec!["docs", &no_metrics],
             "no schema or `metrics!` invocation found",
@@ -194,8 +197,11 @@ metrics! {
 fn rust_sources_and_crate_directories_use_the_macro_front_end() {
     let s = Scratch::new();
     scratch_crate(&s);
+    // `src/` alone finds the same declarations as the crate directory.
+    let (_, from_src, _) = promdef_in(&s.0, &["check", "app/src"]);
     let (code, out, err) = promdef_in(&s.0, &["check", "app"]);
     assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(from_src, out);
     // A lint inside an inline invocation points into the .rs file.
     assert!(out.contains(
         "error: help text should be a sentence ending with a period; add `.` [help-period]\n  = note: to accept this, add `allow: [help-period]` to the metric\n --> app/src/web/mod.rs:7:9\n"

@@ -109,9 +109,15 @@ pub fn promtool_check(exposition: &str) -> Option<String> {
 
 /// Python 3 with `prometheus_client` importable, if available.
 pub fn python_with_client() -> Option<String> {
+    python_with(&["prometheus_client"])
+}
+
+/// Python 3 that can import every module in `modules`, if available.
+pub fn python_with(modules: &[&str]) -> Option<String> {
+    let import = format!("import {}", modules.join(", "));
     for py in ["python3", "python"] {
         let ok = Command::new(py)
-            .args(["-c", "import prometheus_client"])
+            .args(["-c", &import])
             .output()
             .is_ok_and(|o| o.status.success());
         if ok {
@@ -120,7 +126,6 @@ pub fn python_with_client() -> Option<String> {
     }
     None
 }
-
 /// Whether golden files should be rewritten instead of compared
 /// (`PROMDEF_BLESS=1`).
 pub fn blessing() -> bool {

@@ -129,3 +129,55 @@ fn json_schema_lists_what_the_parser_accepts() {
         serde_json::json!(["internal", "alpha", "beta", "stable"])
     );
 }
+
+/// The committed JSON Schema accepts every valid schema of the repository and
+/// rejects a typo'd key and type, as an editor would (Python's `jsonschema`
+/// stands in for yaml-language-server).
+#[test]
+fn json_schema_validates_like_an_editor() {
+    let Some(py) = promdef_tests::python_with(&["jsonschema", "yaml"]) else {
+        promdef_tests::skip(
+            "json_schema_validates_like_an_editor",
+            "python3 with `jsonschema` and `yaml` is not installed",
+        );
+        return;
+    };
+    const SCRIPT: &str = r#"
+import json, sys, yaml, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft7Validator.check_schema(schema)
+v = jsonschema.Draft7Validator(schema)
+for f in sys.argv[2:]:
+    errors = [e.message for e in v.iter_errors(yaml.safe_load(open(f)))]
+    print(f, "OK" if not errors else " | ".join(sorted(errors)))
+"#;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = vec!["examples/quickstart/schema/metrics.yaml".to_string()];
+    files.extend(
+        fixtures()
+            .iter()
+            .map(|c| format!("tests/fixtures/{c}/input.yaml")),
+    );
+    files.push("tests/ui/yaml/errors.yaml".to_string());
+    let (ok, out, err) = promdef_tests::run_with_input(
+        std::process::Command::new(py)
+            .arg("-")
+            .arg(json_schema::COMMITTED_PATH)
+            .args(&files)
+            .current_dir(&root),
+        SCRIPT,
+        std::time::Duration::from_secs(60),
+    )
+    .expect("python starts");
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), files.len(), "{out}");
+    for (file, line) in files.iter().zip(&lines) {
+        if file.ends_with("errors.yaml") {
+            assert!(line.contains("'countr' is not one of ['counter'"), "{line}");
+            assert!(line.contains("('lables' was unexpected)"), "{line}");
+        } else {
+            assert_eq!(*line, format!("{file} OK"));
+        }
+    }
+}
