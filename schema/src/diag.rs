@@ -122,6 +122,13 @@ impl Diagnostic {
     /// Renders the diagnostic in rustc's style for the file `text` was read
     /// from, YAML or Rust (`metrics!` tokens parsed from a file carry lines):
     /// the message, `--> path:line:col` and the offending line with a caret.
+    ///
+    /// ```
+    /// let text = "metrics:\n  - {name: a_total, type: countr}\n";
+    /// let decl = promdef_schema::Declaration::from_yaml(text);
+    /// let shown = decl.diagnostics[0].render("m.yaml", text);
+    /// assert!(shown.contains(" --> m.yaml:2:27\n"), "{shown}");
+    /// ```
     pub fn render(&self, path: &str, text: &str) -> String {
         let mut out = self.full_message();
         if let Some((line, col)) = self.loc.line_col() {

@@ -254,6 +254,10 @@ pub fn example_query(m: &ResolvedMetric<'_>) -> String {
 }
 
 /// The anchor GitHub and most renderers give a heading `` `name` ``.
+///
+/// ```
+/// assert_eq!(promdef_schema::markdown::anchor("shop:Ratio_total"), "shopratio_total");
+/// ```
 pub fn anchor(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
