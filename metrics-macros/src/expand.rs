@@ -76,7 +76,15 @@ pub fn expand(schema: &Schema, origin: &Origin) -> TokenStream {
             .iter()
             .map(|l| enum_of(l.def).map(|i| &r.enums[i]))
             .collect();
-        let (code, family) = metric_code(m, &enums, origin);
+        // rustc's deprecation note names the static users should switch to.
+        let replacement = m
+            .metric
+            .deprecated
+            .as_ref()
+            .and_then(|d| d.renamed_to.as_ref())
+            .and_then(|to| r.metrics.iter().find(|x| x.metric.name == *to))
+            .map(|x| x.static_name.as_str());
+        let (code, family) = metric_code(m, &enums, replacement, origin);
         out.extend(code);
         families.push(family);
     }
@@ -224,6 +232,7 @@ fn static_doc(m: &ResolvedMetric<'_>, enums: &[Option<&ResolvedEnum<'_>>]) -> St
 fn metric_code(
     m: &ResolvedMetric<'_>,
     enums: &[Option<&ResolvedEnum<'_>>],
+    replacement: Option<&str>,
     origin: &Origin,
 ) -> (TokenStream, TokenStream) {
     let md = m.metric;
@@ -282,9 +291,10 @@ fn metric_code(
     };
     let deprecated = md.deprecated.as_ref().map(|d| {
         let since = &d.since.value;
-        let mut note = match &d.renamed_to {
-            Some(to) => format!("use `{}` instead", to.value),
-            None => "this metric is deprecated".to_string(),
+        let mut note = match (&d.renamed_to, replacement) {
+            (Some(to), Some(st)) => format!("use `{st}` (metric `{}`) instead", to.value),
+            (Some(to), None) => format!("use `{}` instead", to.value),
+            (None, _) => "this metric is deprecated".to_string(),
         };
         if let Some(n) = &d.note {
             note.push_str("; ");

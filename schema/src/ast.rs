@@ -101,7 +101,8 @@ pub(crate) fn first_at(loc: Loc) -> String {
     }
 }
 
-fn list(items: &[&str]) -> String {
+/// `` `a`, `b` `` for messages.
+pub(crate) fn list(items: &[&str]) -> String {
     items
         .iter()
         .map(|s| format!("`{s}`"))

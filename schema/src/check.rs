@@ -117,7 +117,8 @@ const UNBOUNDED_LABELS: &[&str] = &[
     "timestamp",
 ];
 const SAMPLE_SUFFIXES: &[&str] = &["_total", "_created", "_count", "_sum", "_bucket", "_info"];
-const MP_MODES: &[&str] = &[
+/// Values of `multiprocess_mode`, as Python's client names them.
+pub const MP_MODES: &[&str] = &[
     "all",
     "liveall",
     "min",

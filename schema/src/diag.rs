@@ -116,8 +116,22 @@ impl Diagnostic {
     /// Renders the diagnostic for a YAML file in rustc's style:
     /// the message, `--> path:line:col` and the offending line with a caret.
     pub fn render_yaml(&self, path: &str, text: &str) -> String {
+        self.render(path, text)
+    }
+
+    /// Renders the diagnostic in rustc's style for the file `text` was read
+    /// from, YAML or Rust (`metrics!` tokens parsed from a file carry lines):
+    /// the message, `--> path:line:col` and the offending line with a caret.
+    ///
+    /// ```
+    /// let text = "metrics:\n  - {name: a_total, type: countr}\n";
+    /// let decl = promdef_schema::Declaration::from_yaml(text);
+    /// let shown = decl.diagnostics[0].render("m.yaml", text);
+    /// assert!(shown.contains(" --> m.yaml:2:27\n"), "{shown}");
+    /// ```
+    pub fn render(&self, path: &str, text: &str) -> String {
         let mut out = self.full_message();
-        if let Loc::Yaml { line, col } = self.loc {
+        if let Some((line, col)) = self.loc.line_col() {
             let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
             let gutter = line.to_string().len();
             let pad = " ".repeat(gutter);

@@ -3,7 +3,7 @@
 //! ```text
 //! YAML file ─┐                      ┌─ Rust code (promdef-macros)
 //!            ├─ Node tree ─ Schema ─┼─ Markdown docs
-//! metrics!{}─┘      (checks)        └─ JSON / exposition (CLI)
+//! metrics!{}─┘      (checks)        └─ JSON Schema, diff, exposition (CLI)
 //! ```
 //!
 //! This crate has no `proc_macro` dependency so the proc macro, the CLI and
@@ -25,7 +25,10 @@
 pub mod ast;
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod dsl;
+pub mod json_schema;
+pub mod markdown;
 pub mod model;
 pub mod naming;
 pub mod node;

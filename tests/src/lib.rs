@@ -3,6 +3,7 @@
 //! is skipped because one is missing.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,18 @@ pub fn run_with_input(
     input: &str,
     limit: Duration,
 ) -> Option<(bool, String, String)> {
+    let (code, out, err) = run_for_code(cmd, input, limit)?;
+    Some((code == Some(0), out, err))
+}
+
+/// Runs `cmd` with `input` on stdin, killed after `limit` (then it panics);
+/// returns (exit code, `None` if killed by a signal; stdout; stderr), or
+/// `None` when it cannot be started.
+pub fn run_for_code(
+    cmd: &mut Command,
+    input: &str,
+    limit: Duration,
+) -> Option<(Option<i32>, String, String)> {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -38,10 +51,23 @@ pub fn run_with_input(
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(input.as_bytes());
     });
+    // Drain the pipes while waiting, so a large output cannot block the child.
+    let mut stdout = child.stdout.take()?;
+    let mut stderr = child.stderr.take()?;
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut s);
+        s
+    });
     let start = Instant::now();
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(_)) => break,
+            Ok(Some(status)) => break status,
             Ok(None) if start.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -50,13 +76,14 @@ pub fn run_with_input(
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(_) => return None,
         }
-    }
+    };
     let _ = writer.join();
-    let out = child.wait_with_output().ok()?;
+    let out = out_reader.join().ok()?;
+    let err = err_reader.join().ok()?;
     Some((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        status.code(),
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
     ))
 }
 
@@ -82,9 +109,15 @@ pub fn promtool_check(exposition: &str) -> Option<String> {
 
 /// Python 3 with `prometheus_client` importable, if available.
 pub fn python_with_client() -> Option<String> {
+    python_with(&["prometheus_client"])
+}
+
+/// Python 3 that can import every module in `modules`, if available.
+pub fn python_with(modules: &[&str]) -> Option<String> {
+    let import = format!("import {}", modules.join(", "));
     for py in ["python3", "python"] {
         let ok = Command::new(py)
-            .args(["-c", "import prometheus_client"])
+            .args(["-c", &import])
             .output()
             .is_ok_and(|o| o.status.success());
         if ok {
@@ -92,4 +125,44 @@ pub fn python_with_client() -> Option<String> {
         }
     }
     None
+}
+/// Whether golden files should be rewritten instead of compared
+/// (`PROMDEF_BLESS=1`).
+pub fn blessing() -> bool {
+    std::env::var_os("PROMDEF_BLESS").is_some_and(|v| v != "0")
+}
+
+/// Compares `actual` with the golden file at `path`, or rewrites it under
+/// `PROMDEF_BLESS=1` (only when it changed, so mtimes and diffs stay quiet).
+/// On a mismatch, panics with the first differing lines.
+pub fn golden(path: &Path, actual: &str) {
+    if blessing() {
+        if std::fs::read_to_string(path).ok().as_deref() != Some(actual) {
+            std::fs::write(path, actual).unwrap();
+        }
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with PROMDEF_BLESS=1 to create it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .filter(|(_, (e, a))| e != a)
+            .take(10)
+            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
+            .collect();
+        panic!(
+            "{} is stale ({} vs {} lines):\n{}\nrun with PROMDEF_BLESS=1 to update, then review the diff",
+            path.display(),
+            expected.lines().count(),
+            actual.lines().count(),
+            diff.join("\n")
+        );
+    }
 }

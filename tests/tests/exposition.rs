@@ -44,36 +44,7 @@ fn golden(case: &str, actual: &str) {
         .join("fixtures")
         .join(case)
         .join("expected.txt");
-    if std::env::var_os("PROMDEF_BLESS").is_some() {
-        // Only rewrite when changed, so mtimes and diffs stay quiet.
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(actual) {
-            std::fs::write(&path, actual).unwrap();
-        }
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run with PROMDEF_BLESS=1 to create it",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let diff: Vec<String> = expected
-            .lines()
-            .zip(actual.lines())
-            .enumerate()
-            .filter(|(_, (e, a))| e != a)
-            .take(10)
-            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
-            .collect();
-        panic!(
-            "{} is stale ({} vs {} lines):\n{}\nrun with PROMDEF_BLESS=1 to update, then review the diff",
-            path.display(),
-            expected.lines().count(),
-            actual.lines().count(),
-            diff.join("\n")
-        );
-    }
+    promdef_tests::golden(&path, actual);
 }
 
 #[test]

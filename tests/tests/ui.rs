@@ -44,4 +44,5 @@ fn ui() {
     t.compile_fail("ui/ops/*.rs");
     t.compile_fail("ui/inline/*.rs");
     t.compile_fail("ui/yaml/*.rs");
+    t.compile_fail("ui/deprecated/*.rs");
 }

@@ -1,0 +1,345 @@
+//! The `promdef` binary end to end: exit codes, output, inputs.
+//! `PROMDEF_BLESS=1 cargo test -p promdef-cli --test cli` regenerates the
+//! committed docs of the examples.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// The workspace root, where CI runs `promdef` from.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs `promdef args…` in `dir`: (exit code, stdout, stderr).
+fn promdef_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let (code, out, err) = promdef_tests::run_for_code(
+        Command::new(env!("CARGO_BIN_EXE_promdef"))
+            .args(args)
+            .current_dir(dir),
+        "",
+        Duration::from_secs(60),
+    )
+    .expect("the promdef binary starts");
+    (code.expect("promdef exits, not killed"), out, err)
+}
+
+fn promdef(args: &[&str]) -> (i32, String, String) {
+    promdef_in(&root(), args)
+}
+
+/// A scratch directory, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Scratch {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "promdef-cli-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> String {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const QUICKSTART: &str = "examples/quickstart/schema/metrics.yaml";
+
+#[test]
+fn check_clean_schema_exits_0() {
+    let (code, out, err) = promdef(&["check", QUICKSTART]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "ok: 4 metrics in 1 declaration, no findings\n");
+    let (code, out, _) = promdef(&["check", "examples/quickstart"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, "ok: 4 metrics in 1 declaration, no findings\n");
+}
+
+#[test]
+fn check_reports_every_finding_with_its_location_and_exits_1() {
+    let (code, out, err) = promdef(&["check", "tests/ui/yaml/errors.yaml"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(out.contains(
+        "error: unknown metric type `countr`; did you mean `counter`?\n --> tests/ui/yaml/errors.yaml:3:11\n  |\n3 |     type: countr\n  |           ^\n"
+    ), "{out}");
+    assert!(out.contains("unknown key `lables` in a metric; did you mean `labels`?\n --> tests/ui/yaml/errors.yaml:8:5"), "{out}");
+    assert!(out.contains("duplicate key `help`"), "{out}");
+    assert!(
+        out.ends_with("3 findings in 1 metric in 1 declaration\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_json_for_tools() {
+    let (code, out, _) = promdef(&["check", "--format", "json", "tests/ui/yaml/lint.yaml"]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_eq!(f["file"], "tests/ui/yaml/lint.yaml");
+        assert!(f["line"].as_u64().unwrap() >= 1, "{f}");
+        assert!(f["column"].as_u64().unwrap() >= 1, "{f}");
+        assert!(!f["message"].as_str().unwrap().is_empty());
+    }
+    assert!(findings.iter().any(|f| f["lint"].is_string()), "{out}");
+
+    let (code, out, _) = promdef(&["check", "--format", "json", QUICKSTART]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(v["metrics"], 4);
+}
+
+#[test]
+fn unusable_input_exits_2_with_a_one_line_reason() {
+    let s = Scratch::new();
+    let bad_rust = s.write("bad.rs", "fn main( {");
+    let text = s.write("notes.txt", "x");
+    let empty_dir = s.0.join("empty");
+    std::fs::create_dir_all(&empty_dir).unwrap();
+    let no_metrics = s.write("plain.rs", "fn main() {}\n");
+    let broken_yaml = s.write("broken.yaml", "metrics: [\n");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["check", "does/not/exist.yaml"],
+            "cannot read `does/not/exist.yaml`",
+        ),
+        (vec!["check", &bad_rust], "is not valid Rust"),
+        (
+            vec!["check", &text],
+            "is not a `.yaml`, `.yml` or `.rs` file",
+        ),
+        (
+            vec!["check", empty_dir.to_str().unwrap()],
+            "holds no crate and no `.rs` file",
+        ),
+        (
+            vec!["docs", &no_metrics],
+            "no schema or `metrics!` invocation found",
+        ),
+        (vec!["expose", &broken_yaml], "run `promdef check"),
+        (vec!["diff", QUICKSTART, &broken_yaml], "errors in"),
+    ];
+    for (args, reason) in cases {
+        let (code, out, err) = promdef(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(reason),
+            "{args:?}: {err}"
+        );
+    }
+    // A YAML syntax error is a finding of `check`, located, not unusable input.
+    let (code, out, _) = promdef(&["check", &broken_yaml]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("broken.yaml:"), "{out}");
+}
+
+/// A crate whose metrics are declared inline in two modules and from YAML.
+fn scratch_crate(s: &Scratch) {
+    s.write("app/Cargo.toml", "[package]\nname = \"app\"\n");
+    s.write(
+        "app/schema/jobs.yaml",
+        "metrics:\n  - name: app_jobs_total\n    type: counter\n    help: Jobs run.\n",
+    );
+    s.write(
+        "app/src/lib.rs",
+        r#"mod web;
+promdef::metrics!(file = "schema/jobs.yaml");
+"#,
+    );
+    s.write(
+        "app/src/web/mod.rs",
+        r#"fn handler() {}
+
+mod inner {
+    promdef::metrics! {
+        /// Requests served.
+        pub counter app_requests_total;
+        /// Queue depth
+        pub gauge app_queue_depth;
+    }
+}
+
+use promdef::metrics;
+metrics! {
+    /// Jobs again, by mistake.
+    pub counter app_jobs_total;
+}
+"#,
+    );
+}
+
+#[test]
+fn rust_sources_and_crate_directories_use_the_macro_front_end() {
+    let s = Scratch::new();
+    scratch_crate(&s);
+    // `src/` alone finds the same declarations as the crate directory.
+    let (_, from_src, _) = promdef_in(&s.0, &["check", "app/src"]);
+    let (code, out, err) = promdef_in(&s.0, &["check", "app"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(from_src, out);
+    // A lint inside an inline invocation points into the .rs file.
+    assert!(out.contains(
+        "error: help text should be a sentence ending with a period; add `.` [help-period]\n  = note: to accept this, add `allow: [help-period]` to the metric\n --> app/src/web/mod.rs:7:9\n"
+    ), "{out}");
+    // The same name from YAML (through `file = …`) and inline: both sites named.
+    assert!(out.contains(
+        "error: metric `app_jobs_total` is already declared at app/schema/jobs.yaml:2 for the same registry; remove or rename one\n  --> app/src/web/mod.rs:15:17\n"
+    ), "{out}");
+    assert!(
+        out.ends_with("2 findings in 4 metrics in 3 declarations\n"),
+        "{out}"
+    );
+
+    // Docs from Rust sources say where each metric is declared.
+    std::fs::write(
+        s.0.join("app/src/web/mod.rs"),
+        "promdef::metrics! {\n    /// Requests served.\n    pub counter app_requests_total;\n}\n",
+    )
+    .unwrap();
+    let (code, out, err) = promdef_in(&s.0, &["docs", "app"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("| Declared in | `app/src/web/mod.rs:3` |"),
+        "{out}"
+    );
+    assert!(
+        out.contains("| Declared in | `app/schema/jobs.yaml:2` |"),
+        "{out}"
+    );
+}
+
+#[test]
+fn duplicates_across_yaml_files_name_both_sites() {
+    let s = Scratch::new();
+    let m = "metrics:\n  - name: jobs_total\n    type: counter\n    help: Jobs.\n";
+    let a = s.write("a.yaml", m);
+    let b = s.write("b.yaml", &format!("# second\n{m}"));
+    let (code, out, _) = promdef(&["check", &a, &b]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("metric `jobs_total` is already declared at {a}:2")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("--> {b}:3:11")), "{out}");
+    // Different registries may reuse a name.
+    let c = s.write("c.yaml", &format!("registry: crate::OTHER\n{m}"));
+    let (code, out, _) = promdef(&["check", &a, &c]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn docs_check_reports_stale_output_with_a_diff() {
+    let s = Scratch::new();
+    let out_md = s.0.join("METRICS.md");
+    let out_s = out_md.to_str().unwrap();
+    let (code, _, err) = promdef(&["docs", QUICKSTART, "-o", out_s, "--check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("does not exist"), "{err}");
+    let (code, out, err) = promdef(&["docs", QUICKSTART, "-o", out_s]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    let written = std::fs::read_to_string(&out_md).unwrap();
+    let (_, stdout, _) = promdef(&["docs", QUICKSTART]);
+    assert_eq!(written, stdout);
+    let (code, out, _) = promdef(&["docs", QUICKSTART, "-o", out_s, "--check"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+
+    let stale = written.replace("Total HTTP requests handled.", "Old help.");
+    std::fs::write(&out_md, &stale).unwrap();
+    let (code, out, err) = promdef(&["docs", QUICKSTART, "-o", out_s, "--check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is stale"), "{err}");
+    assert!(out.contains("-| [`shop_http_requests_total`](#shop_http_requests_total) | counter |  | `method`, `status_class`, `route` | alpha | Old help. |\n+| [`shop_http_requests_total`]"), "{out}");
+    assert!(
+        out.contains("\n-Old help.\n+Total HTTP requests handled.\n"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out_md).unwrap(),
+        stale,
+        "--check never writes"
+    );
+    // `--check` needs `-o`: a usage error (clap's status 2).
+    assert_eq!(promdef(&["docs", QUICKSTART, "--check"]).0, 2);
+}
+
+/// Every example schema and its committed reference (`.ci/run` checks the same).
+const EXAMPLE_DOCS: &[(&str, &str)] = &[(QUICKSTART, "examples/quickstart/METRICS.md")];
+
+/// Every example's committed reference is what `promdef docs` generates now.
+#[test]
+fn committed_example_docs_are_current() {
+    for &(inputs, out) in EXAMPLE_DOCS {
+        if promdef_tests::blessing() {
+            let (code, _, err) = promdef(&["docs", inputs, "-o", out]);
+            assert_eq!(code, 0, "{err}");
+        }
+        let (code, diff, err) = promdef(&["docs", inputs, "-o", out, "--check"]);
+        assert_eq!(
+            code, 0,
+            "{out} is stale; run `PROMDEF_BLESS=1 cargo test -p promdef-cli --test cli` (or `promdef docs {inputs} -o {out}`)\n{diff}{err}"
+        );
+    }
+}
+
+#[test]
+fn diff_lists_each_breaking_change_by_stability() {
+    let s = Scratch::new();
+    let old = s.write(
+        "old.yaml",
+        r#"labels:
+  method: {help: Method., values: [GET, POST]}
+metrics:
+  - {name: a_total, type: counter, help: A., labels: [method], stability: stable}
+  - {name: b_seconds, type: histogram, unit: seconds, help: B., labels: [method], buckets: [1, 2], stability: stable}
+  - {name: c_total, type: counter, help: C., labels: [method], stability: beta}
+  - {name: d_total, type: counter, help: D., stability: alpha}
+"#,
+    );
+    let new = s.write(
+        "new.yaml",
+        r#"labels:
+  method: {help: Method., values: [GET, POST]}
+metrics:
+  - {name: b_seconds, type: histogram, unit: seconds, help: B., labels: [method], buckets: [1, 5], stability: stable}
+  - {name: c_total, type: counter, help: C., stability: beta}
+  - {name: e_total, type: counter, help: E., labels: [method]}
+"#,
+    );
+    let (code, out, err) = promdef(&["diff", &old, &new]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out,
+        "breaking: stable metric `a_total`: removed or renamed without being deprecated first; restore it, or mark it `deprecated` in a release before removing it\n\
+         breaking: stable metric `b_seconds`: buckets changed from [1, 2] to [1, 5]\n\
+         breaking: beta metric `c_total`: labels removed: `method`\n\
+         3 breaking changes\n"
+    );
+    let (code, out, _) = promdef(&["diff", &old, &old]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "ok: no breaking change in 4 metrics\n");
+}
