@@ -79,12 +79,29 @@ pub struct Descriptor {
     pub site: Site,
 }
 
+/// Receives one series: label values, sample, and creation time (seconds
+/// since the Unix epoch) when known.
+pub type SeriesSink<'s> = dyn FnMut(&[&str], Sample<'_>, Option<f64>) + 's;
+
 /// A family the registry can collect.
 pub trait Family: Sync + Send + 'static {
     /// The static description.
     fn descriptor(&self) -> &'static Descriptor;
     /// Calls `f` for every series: variable label values (in descriptor order) and sample.
     fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>));
+    /// As [`Family::collect`], with each series' creation time in seconds
+    /// since the Unix epoch when the family records it (OpenMetrics
+    /// `_created`); `None` means "when the registry started".
+    fn collect_created(&self, f: &mut SeriesSink<'_>) {
+        self.collect(&mut |values, sample| f(values, sample, None));
+    }
+}
+
+/// Seconds since the Unix epoch, now.
+pub(crate) fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// Labels of a metric whose labels are all closed sets (generated).
@@ -266,6 +283,7 @@ struct Entry<C: 'static> {
     hash: u64,
     key: &'static [u8],
     cell: &'static C,
+    created: f64,
 }
 
 const SEED: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x70726f6d646566);
@@ -325,6 +343,7 @@ impl<L: OpenLabels, C: NewCell> Map<L, C> {
         }
         let mut key = KeyBytes(Vec::new());
         L::write_key(&labels, &mut key);
+        let created = unix_now();
         let cell: &'static C = Box::leak(Box::new(C::new_cell(self.bounds)));
         table.insert_unique(
             hash,
@@ -332,6 +351,7 @@ impl<L: OpenLabels, C: NewCell> Map<L, C> {
                 hash,
                 key: Box::leak(key.0.into_boxed_slice()),
                 cell,
+                created,
             },
             |e| e.hash,
         );
@@ -383,21 +403,24 @@ impl<L: 'static, C: Cell> Family for Map<L, C> {
         self.desc
     }
     fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>)) {
-        let entries: Vec<(&'static [u8], &'static C)> = {
+        self.collect_created(&mut |values, sample, _| f(values, sample));
+    }
+    fn collect_created(&self, f: &mut SeriesSink<'_>) {
+        let entries: Vec<(&'static [u8], &'static C, f64)> = {
             let table = self.table.read().unwrap_or_else(|p| p.into_inner());
-            table.iter().map(|e| (e.key, e.cell)).collect()
+            table.iter().map(|e| (e.key, e.cell, e.created)).collect()
         };
-        let mut rows: Vec<(Vec<&'static str>, &'static C)> = entries
+        let mut rows: Vec<(Vec<&'static str>, &'static C, f64)> = entries
             .into_iter()
-            .map(|(key, cell)| {
+            .map(|(key, cell, created)| {
                 let mut vals = Vec::with_capacity(self.desc.labels.len());
                 decode_key(self.desc, key, &mut vals);
-                (vals, cell)
+                (vals, cell, created)
             })
             .collect();
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (vals, cell) in &rows {
-            f(vals, cell.sample());
+        for (vals, cell, created) in &rows {
+            f(vals, cell.sample(), Some(*created));
         }
     }
 }

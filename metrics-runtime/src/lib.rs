@@ -40,12 +40,14 @@
 
 pub mod encode;
 pub mod family;
+pub mod process;
 mod registry;
 pub mod value;
 
 #[cfg(feature = "prometheus")]
 pub mod interop;
 
+pub use encode::Format;
 pub use family::{Dense, Descriptor, Family, Info, Kind, Map, NoLabels, Site};
 pub use promdef_macros::metrics;
 pub use registry::{DuplicateMetric, Registry, RegistryError};

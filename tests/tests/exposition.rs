@@ -1,4 +1,5 @@
-//! Exposition behaviour and golden files (`fixtures/<case>/{input.yaml,expected.txt}`).
+//! Exposition behaviour and golden files (`fixtures/<case>/{input.yaml,expected.txt}`,
+//! and `expected.om.txt` for OpenMetrics).
 //! Regenerate goldens with `PROMDEF_BLESS=1 cargo test -p promdef-tests --test exposition`
 //! and review the diff.
 
@@ -38,10 +39,14 @@ mod inline {
 }
 
 fn golden(case: &str, actual: &str) {
+    golden_file(case, "expected.txt", actual)
+}
+
+fn golden_file(case: &str, file: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(case)
-        .join("expected.txt");
+        .join(file);
     if std::env::var_os("PROMDEF_BLESS").is_some() {
         // Only rewrite when changed, so mtimes and diffs stay quiet.
         if std::fs::read_to_string(&path).ok().as_deref() != Some(actual) {
@@ -106,6 +111,7 @@ fn shop_golden() {
     }
     HTTP_REQUESTS_IN_PROGRESS.set(2.0);
     golden("shop", &SHOP.render_text());
+    golden_file("shop", "expected.om.txt", &SHOP.render_openmetrics());
 }
 
 #[test]
@@ -133,6 +139,11 @@ fn escaping_golden() {
     ESCAPING_PAYLOAD_BYTES.observe(f64::INFINITY);
     ESCAPING_PAYLOAD_BYTES.observe(1.5e-7);
     golden("escaping", &ESCAPING.render_text());
+    golden_file(
+        "escaping",
+        "expected.om.txt",
+        &ESCAPING.render_openmetrics(),
+    );
 }
 
 #[test]
