@@ -47,6 +47,12 @@ pub mod value;
 #[cfg(feature = "prometheus")]
 pub mod interop;
 
+#[cfg(feature = "exporter")]
+pub mod exporter;
+
+#[cfg(feature = "push")]
+pub mod push;
+
 pub use encode::Format;
 pub use family::{Dense, Descriptor, Family, Info, Kind, Map, NoLabels, Site};
 pub use promdef_macros::metrics;

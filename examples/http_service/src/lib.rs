@@ -1,0 +1,145 @@
+//! A small inventory service instrumented with promdef: a request counter,
+//! a latency histogram, an in-progress gauge and a gauge computed at scrape
+//! time, with `/metrics` behind a bearer token. `main.rs` runs it; the
+//! end-to-end tests start it in-process and point a real Prometheus at it.
+
+use axum::extract::{MatchedPath, Path, Request, State};
+use axum::http::{Method as HttpMethod, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use promdef::exporter::{Exporter, ExporterError};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+promdef::metrics!(file = "schema/metrics.yaml");
+
+/// The items, in memory.
+#[derive(Debug, Default)]
+pub struct Store {
+    items: Mutex<Vec<String>>,
+}
+
+impl Store {
+    fn items(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.items.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+async fn list(State(store): State<Arc<Store>>) -> String {
+    store.items().join("\n")
+}
+
+async fn add(State(store): State<Arc<Store>>, Path(name): Path<String>) -> StatusCode {
+    store.items().push(name);
+    StatusCode::CREATED
+}
+
+async fn remove(State(store): State<Arc<Store>>, Path(name): Path<String>) -> StatusCode {
+    let mut items = store.items();
+    match items.iter().position(|i| *i == name) {
+        Some(i) => {
+            items.remove(i);
+            StatusCode::NO_CONTENT
+        }
+        None => StatusCode::NOT_FOUND,
+    }
+}
+
+/// Records every API request: in progress while it runs, then counted by
+/// route template and status class, and timed.
+async fn record(req: Request, next: Next) -> Response {
+    let _busy = HTTP_REQUESTS_IN_PROGRESS.track_inprogress();
+    let method = match *req.method() {
+        HttpMethod::GET => Method::Get,
+        HttpMethod::POST => Method::Post,
+        HttpMethod::DELETE => Method::Delete,
+        _ => Method::Other,
+    };
+    // The template (`/items/{name}`), never the raw path: bounded cardinality.
+    let route: &'static str = match req.extensions().get::<MatchedPath>().map(|p| p.as_str()) {
+        Some("/items") => "/items",
+        Some("/items/{name}") => "/items/{name}",
+        _ => "unmatched",
+    };
+    let timer = HTTP_REQUEST_DURATION_SECONDS
+        .with(HttpRequestDurationSecondsLabels { method, route })
+        .start_timer();
+    let resp = next.run(req).await;
+    drop(timer);
+    let status_class = match resp.status().as_u16() {
+        100..=199 => StatusClass::V1xx,
+        200..=299 => StatusClass::V2xx,
+        300..=399 => StatusClass::V3xx,
+        400..=499 => StatusClass::V4xx,
+        _ => StatusClass::V5xx,
+    };
+    HTTP_REQUESTS_TOTAL
+        .with(HttpRequestsTotalLabels {
+            method,
+            route,
+            status_class,
+        })
+        .inc();
+    resp
+}
+
+/// The API routes, instrumented; `/metrics` is merged beside them (not
+/// through `record`, so scrapes are not counted as API requests).
+pub fn app(store: Arc<Store>, exporter: &Exporter) -> Result<Router, ExporterError> {
+    // A gauge computed at scrape time: the registry calls this before every exposition.
+    let counted = store.clone();
+    promdef::registry().on_collect(move || ITEMS.set(counted.items().len() as f64));
+    let api = Router::new()
+        .route("/items", get(list))
+        .route("/items/{name}", post(add).delete(remove))
+        .layer(middleware::from_fn(record))
+        .with_state(store);
+    Ok(api.merge(exporter.router()?))
+}
+
+/// A running service.
+#[derive(Debug)]
+pub struct Service {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Service {
+    /// Binds `addr` and serves the API and `/metrics` in a tokio task.
+    pub async fn start(addr: SocketAddr, exporter: Exporter) -> Result<Service, ExporterError> {
+        let app = app(Arc::new(Store::default()), &exporter)?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ExporterError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| ExporterError::Bind { addr, source })?;
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                // Client addresses, for the exporter's allow-list.
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+        });
+        Ok(Service { addr, stop, task })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Graceful shutdown: in-flight requests finish.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
