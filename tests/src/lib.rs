@@ -117,11 +117,11 @@ pub fn wait_for<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Result<T,
     }
 }
 
+/// An HTTP answer: status, headers, body.
+pub type HttpAnswer = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// A GET on loopback: (status, headers, body), any status; `Err` when nothing answered.
-pub fn http_get(
-    url: &str,
-    headers: &[(&str, &str)],
-) -> Result<(u16, Vec<(String, String)>, Vec<u8>), String> {
+pub fn http_get(url: &str, headers: &[(&str, &str)]) -> Result<HttpAnswer, String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(10)))
         .http_status_as_error(false)

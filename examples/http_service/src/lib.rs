@@ -94,6 +94,8 @@ pub fn app(store: Arc<Store>, exporter: &Exporter) -> Result<Router, ExporterErr
     let api = Router::new()
         .route("/items", get(list))
         .route("/items/{name}", post(add).delete(remove))
+        // Set before `layer`, so unknown paths are recorded too (as `unmatched`).
+        .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn(record))
         .with_state(store);
     Ok(api.merge(exporter.router()?))
