@@ -302,6 +302,31 @@ impl Style<'_> {
         labels.write(out, extra, self.om);
         out.push(' ');
     }
+    /// `_count` and `_sum` (and `_created`) of a histogram or summary, in
+    /// each format's customary order.
+    fn count_sum(
+        &self,
+        out: &mut String,
+        labels: &Labels<'_>,
+        count: u64,
+        sum: f64,
+        created: Option<f64>,
+    ) {
+        let count_line = |out: &mut String| {
+            self.line(out, "_count", labels, None);
+            let _ = writeln!(out, "{count}");
+        };
+        if self.om {
+            count_line(out);
+        }
+        self.line(out, "_sum", labels, None);
+        self.float(out, sum);
+        if self.om {
+            self.created(out, labels, created);
+        } else {
+            count_line(out);
+        }
+    }
     fn created(&self, out: &mut String, labels: &Labels<'_>, series: Option<f64>) {
         if let Some(fallback) = self.created {
             self.line(out, "_created", labels, None);
@@ -432,33 +457,9 @@ fn samples(f: &dyn Family, out: &mut String, st: &Style<'_>) {
                     let _ = writeln!(out, "{c}");
                 }
                 let count = cumulative.last().copied().unwrap_or(0);
-                if st.om {
-                    st.line(out, "_count", &labels, None);
-                    let _ = writeln!(out, "{count}");
-                    st.line(out, "_sum", &labels, None);
-                    st.float(out, sum);
-                    st.created(out, &labels, created);
-                } else {
-                    st.line(out, "_sum", &labels, None);
-                    st.float(out, sum);
-                    st.line(out, "_count", &labels, None);
-                    let _ = writeln!(out, "{count}");
-                }
+                st.count_sum(out, &labels, count, sum, created);
             }
-            Sample::Summary { count, sum } => {
-                if st.om {
-                    st.line(out, "_count", &labels, None);
-                    let _ = writeln!(out, "{count}");
-                    st.line(out, "_sum", &labels, None);
-                    st.float(out, sum);
-                    st.created(out, &labels, created);
-                } else {
-                    st.line(out, "_sum", &labels, None);
-                    st.float(out, sum);
-                    st.line(out, "_count", &labels, None);
-                    let _ = writeln!(out, "{count}");
-                }
-            }
+            Sample::Summary { count, sum } => st.count_sum(out, &labels, count, sum, created),
         }
     });
 }

@@ -413,9 +413,31 @@ impl Exporter {
         Ok(routes(self.prepare()?))
     }
 
-    /// Binds the listen address and serves in a tokio task until
-    /// [`Running::shutdown`]; call inside a tokio runtime.
+    /// Binds the listen address and serves the metrics and health routes
+    /// in a tokio task until [`Running::shutdown`]; call inside a tokio runtime.
     pub async fn bind(self) -> Result<Running, ExporterError> {
+        self.bind_with(Router::new()).await
+    }
+
+    /// As [`Exporter::bind`], serving the application's own routes `app`
+    /// beside `/metrics` and `/health` on the same port, with client
+    /// addresses recorded for the allow-list.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), promdef::exporter::ExporterError> {
+    /// use axum::routing::get;
+    /// let app = axum::Router::new().route("/hello", get(|| async { "hi" }));
+    /// let running = promdef::exporter::Exporter::new(promdef::registry())
+    ///     .listen("127.0.0.1:0".parse().unwrap())
+    ///     .bearer_token("s3cret")
+    ///     .bind_with(app)
+    ///     .await?;
+    /// println!("serving on {}", running.local_addr());
+    /// running.shutdown().await
+    /// # }
+    /// ```
+    pub async fn bind_with(self, app: Router) -> Result<Running, ExporterError> {
         let inner = self.prepare()?;
         let addr = self.listen;
         let listener = tokio::net::TcpListener::bind(addr)
@@ -425,7 +447,9 @@ impl Exporter {
             .local_addr()
             .map_err(|source| ExporterError::Bind { addr, source })?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = routes::<()>(inner.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let app = app
+            .merge(routes::<()>(inner.clone()))
+            .into_make_service_with_connect_info::<SocketAddr>();
         let stopping = inner.clone();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)

@@ -228,6 +228,15 @@ fn start_server(
     panic!("{bin} exited three times; last log:\n{last}");
 }
 
+/// A Prometheus configuration scraping every second with these
+/// `scrape_configs` entries (YAML list items, indented by two spaces).
+pub fn prometheus_config(scrape_configs: &str) -> String {
+    format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n{}",
+        scrape_configs.trim_start_matches('\n')
+    )
+}
+
 /// Starts Prometheus with `config` (YAML) on a free loopback port and a
 /// temporary data directory; `None` when the binary is missing.
 pub fn start_prometheus(config: &str) -> Option<Server> {

@@ -6,7 +6,8 @@
 
 use promdef::exporter::Exporter;
 use promdef_tests::{
-    http_get, prom_query, skip, start_prometheus, url_encode, wait_for, wait_for_value,
+    http_get, prom_query, prometheus_config, skip, start_prometheus, url_encode, wait_for,
+    wait_for_value,
 };
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ fn prometheus_scrapes_the_example_service_in_both_formats() {
     let local = "127.0.0.1:0".parse().unwrap();
     // The example service: API and `/metrics` (OpenMetrics when asked for) on one port.
     let service = rt
-        .block_on(http_service::Service::start(
+        .block_on(http_service::start(
             local,
             Exporter::new(promdef::registry()).bearer_token(TOKEN),
         ))
@@ -35,7 +36,7 @@ fn prometheus_scrapes_the_example_service_in_both_formats() {
                 .bind(),
         )
         .unwrap();
-    let api = format!("http://{}", service.addr());
+    let api = format!("http://{}", service.local_addr());
 
     // Traffic before Prometheus starts, so every scrape sees the final values.
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -57,12 +58,8 @@ fn prometheus_scrapes_the_example_service_in_both_formats() {
         404
     );
 
-    let config = format!(
+    let config = prometheus_config(&format!(
         r#"
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
   - job_name: openmetrics
     authorization: {{type: Bearer, credentials: "{TOKEN}"}}
     static_configs: [{{targets: ["{om}"]}}]
@@ -73,9 +70,9 @@ scrape_configs:
     authorization: {{credentials: "not-the-token"}}
     static_configs: [{{targets: ["{om}"]}}]
 "#,
-        om = service.addr(),
+        om = service.local_addr(),
         text = text_only.local_addr()
-    );
+    ));
     let Some(prom) = start_prometheus(&config) else {
         return skip(
             "prometheus_scrapes_the_example_service_in_both_formats",
@@ -208,5 +205,5 @@ scrape_configs:
 
     drop(prom);
     rt.block_on(text_only.shutdown()).unwrap();
-    rt.block_on(service.stop()).unwrap();
+    rt.block_on(service.shutdown()).unwrap();
 }

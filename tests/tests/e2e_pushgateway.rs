@@ -7,7 +7,8 @@
 
 use promdef::push::{PushError, Pusher};
 use promdef_tests::{
-    http_get, prom_query, skip, start_prometheus, start_pushgateway, wait_for, wait_for_value,
+    http_get, prom_query, prometheus_config, skip, start_prometheus, start_pushgateway, wait_for,
+    wait_for_value,
 };
 use std::time::Duration;
 
@@ -53,18 +54,14 @@ fn batch_job_pushes_prometheus_scrapes_delete_removes() {
         .unwrap_or_else(|| panic!("{data}"));
     assert_eq!(group["labels"]["instance"], source, "{group}");
 
-    let config = format!(
+    let config = prometheus_config(&format!(
         r#"
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
   - job_name: pushgateway
     honor_labels: true
     static_configs: [{{targets: ["{}"]}}]
 "#,
         g.trim_start_matches("http://")
-    );
+    ));
     let Some(prom) = start_prometheus(&config) else {
         return skip(
             "batch_job_pushes_prometheus_scrapes_delete_removes",

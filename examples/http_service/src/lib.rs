@@ -9,7 +9,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use promdef::exporter::{Exporter, ExporterError};
+use promdef::exporter::{Exporter, ExporterError, Running};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -85,63 +85,26 @@ async fn record(req: Request, next: Next) -> Response {
     resp
 }
 
-/// The API routes, instrumented; `/metrics` is merged beside them (not
+/// The API routes, instrumented. `/metrics` is served beside them (not
 /// through `record`, so scrapes are not counted as API requests).
-pub fn app(store: Arc<Store>, exporter: &Exporter) -> Result<Router, ExporterError> {
+pub fn api(store: Arc<Store>) -> Router {
     // A gauge computed at scrape time: the registry calls this before every exposition.
     let counted = store.clone();
     promdef::registry().on_collect(move || ITEMS.set(counted.items().len() as f64));
-    let api = Router::new()
+    Router::new()
         .route("/items", get(list))
         .route("/items/{name}", post(add).delete(remove))
         // Set before `layer`, so unknown paths are recorded too (as `unmatched`).
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn(record))
-        .with_state(store);
-    Ok(api.merge(exporter.router()?))
+        .with_state(store)
 }
 
-/// A running service.
-#[derive(Debug)]
-pub struct Service {
-    addr: SocketAddr,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Service {
-    /// Binds `addr` and serves the API and `/metrics` in a tokio task.
-    pub async fn start(addr: SocketAddr, exporter: Exporter) -> Result<Service, ExporterError> {
-        let app = app(Arc::new(Store::default()), &exporter)?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|source| ExporterError::Bind { addr, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| ExporterError::Bind { addr, source })?;
-        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                // Client addresses, for the exporter's allow-list.
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-        });
-        Ok(Service { addr, stop, task })
-    }
-
-    /// The bound address.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Graceful shutdown: in-flight requests finish.
-    pub async fn stop(self) -> std::io::Result<()> {
-        let _ = self.stop.send(());
-        self.task.await.map_err(std::io::Error::other)?
-    }
+/// Serves the API and `/metrics` (with `exporter`'s options) on `addr`
+/// until [`Running::shutdown`].
+pub async fn start(addr: SocketAddr, exporter: Exporter) -> Result<Running, ExporterError> {
+    exporter
+        .listen(addr)
+        .bind_with(api(Arc::new(Store::default())))
+        .await
 }

@@ -10,9 +10,9 @@ use promdef::exporter::Exporter;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let exporter = Exporter::from_env(promdef::registry())?;
     let addr = std::env::var("HTTP_SERVICE_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    let service = http_service::Service::start(addr.parse()?, exporter).await?;
-    eprintln!("listening on http://{}", service.addr());
+    let service = http_service::start(addr.parse()?, exporter).await?;
+    eprintln!("listening on http://{}", service.local_addr());
     tokio::signal::ctrl_c().await?;
-    service.stop().await?;
+    service.shutdown().await?;
     Ok(())
 }
