@@ -23,7 +23,7 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `PROMDEF_LISTEN` | listen address, `host:port` | `0.0.0.0:9464` |
+//! | `PROMDEF_LISTEN` | listen address, `ip:port` | `0.0.0.0:9464` |
 //! | `PROMDEF_BEARER_TOKEN` | required `Authorization: Bearer` token | none |
 //! | `PROMDEF_BEARER_TOKEN_FILE` | file holding the token (trailing newline ignored) | none |
 //! | `PROMDEF_BASIC_AUTH` | required basic credentials, `user:password` | none |
@@ -263,10 +263,7 @@ impl Exporter {
             e.listen = v.trim().parse().map_err(|_| {
                 config(
                     "PROMDEF_LISTEN",
-                    format!(
-                        "`{}` is not `host:port`; write e.g. `0.0.0.0:9464`",
-                        v.trim()
-                    ),
+                    format!("`{}` is not `ip:port`; write e.g. `0.0.0.0:9464`", v.trim()),
                 )
             })?;
         }
@@ -826,7 +823,7 @@ mod tests {
         );
 
         for (var, value, reason) in [
-            ("PROMDEF_LISTEN", "nine", "`nine` is not `host:port`"),
+            ("PROMDEF_LISTEN", "nine", "`nine` is not `ip:port`"),
             ("PROMDEF_BASIC_AUTH", "nocolon", "expected `user:password`"),
             ("PROMDEF_OPENMETRICS", "maybe", "expected `true` or `false`"),
             (
