@@ -53,7 +53,9 @@ pub enum Format {
     /// Prometheus text format 0.0.4.
     Text,
     /// OpenMetrics 1.0 text; `created` adds a `_created` sample (seconds since
-    /// the Unix epoch) to counters, histograms and summaries. Prometheus stores
+    /// the Unix epoch) to counters, histograms and summaries: the first use of
+    /// an open-label series, or, for series that exist from the start, the
+    /// moment the registry collected its declarations. Prometheus stores
     /// `_created` lines as extra series, so leave it off unless you want them.
     OpenMetrics {
         /// Whether to write `_created` samples.

@@ -379,6 +379,19 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_gateway_times_out() {
+        // Connections are accepted by the kernel (backlog) but never answered.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = silent.local_addr().unwrap();
+        let p = Pusher::new(&format!("http://{addr}"), "j")
+            .unwrap()
+            .timeout(Duration::from_millis(300));
+        let err = p.delete().unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        drop(silent);
+    }
+
+    #[test]
     fn transport_errors_are_typed() {
         // A port nothing listens on: bind one, note it, close it.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
