@@ -1,6 +1,5 @@
 //! Collect-time values: `on_collect` callbacks and families registered at run time.
 
-use promdef::Family;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub static CB: promdef::Registry = promdef::Registry::new();
