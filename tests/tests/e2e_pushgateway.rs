@@ -137,3 +137,52 @@ fn unreachable_gateway_is_a_transport_error() {
         .unwrap_err();
     assert!(matches!(err, PushError::Transport(_)), "{err:?}");
 }
+
+/// A stand-in gateway behind basic auth (Debian's Pushgateway needs a bcrypt
+/// web config for that): checks the credentials the client sends and that
+/// statuses other than 400 stay `PushError::Status`.
+#[test]
+fn basic_auth_is_sent_and_other_statuses_are_typed() {
+    use axum::http::{HeaderMap, StatusCode};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let app = axum::Router::new().route(
+        "/metrics/job/{job}",
+        axum::routing::put(|headers: HeaderMap, body: String| async move {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            // "pusher:pa:ss"
+            if auth != "Basic cHVzaGVyOnBhOnNz" {
+                return (StatusCode::UNAUTHORIZED, "bad credentials".to_string());
+            }
+            if !body.contains("# TYPE nightly_rows_imported_total gauge") {
+                return (StatusCode::INTERNAL_SERVER_ERROR, body);
+            }
+            (StatusCode::OK, String::new())
+        }),
+    );
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    rt.spawn(async move { axum::serve(listener, app).await });
+
+    let pusher = Pusher::new(&url, "j").unwrap();
+    pusher
+        .clone()
+        .basic_auth("pusher", "pa:ss")
+        .push(&CONFLICT)
+        .unwrap();
+    let err = pusher
+        .basic_auth("pusher", "wrong")
+        .push(&CONFLICT)
+        .unwrap_err();
+    match &err {
+        PushError::Status { status, message } => {
+            assert_eq!((*status, message.as_str()), (401, "bad credentials"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!err.to_string().contains("wrong"), "{err}");
+}
