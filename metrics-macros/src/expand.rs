@@ -379,10 +379,17 @@ fn metric_code(
                 },
             )
         } else {
-            let writes = enums.iter().zip(&fields).map(|(e, f)| match e {
-                Some(_) => quote!(sink.closed(labels.#f as u16);),
-                None => quote!(sink.open(labels.#f);),
-            });
+            let last = fields.len() - 1;
+            let writes = enums
+                .iter()
+                .zip(&fields)
+                .enumerate()
+                .map(|(i, (e, f))| match e {
+                    Some(_) => quote!(sink.closed(labels.#f as u16);),
+                    // The last label's length is implied by the key's.
+                    None if i == last => quote!(sink.last_open(labels.#f);),
+                    None => quote!(sink.open(labels.#f);),
+                });
             (
                 quote!(::promdef::Map<#st<'static>, #cell>),
                 quote!(::promdef::Map::new(#desc, &[ #( #buckets ),* ])),

@@ -77,12 +77,29 @@ pub struct Descriptor {
     pub site: Site,
 }
 
+/// Receives one series: label values, sample, and creation time (seconds
+/// since the Unix epoch) when known.
+pub type SeriesSink<'s> = dyn FnMut(&[&str], Sample<'_>, Option<f64>) + 's;
+
 /// A family the registry can collect.
 pub trait Family: Sync + Send + 'static {
     /// The static description.
     fn descriptor(&self) -> &'static Descriptor;
     /// Calls `f` for every series: variable label values (in descriptor order) and sample.
     fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>));
+    /// As [`Family::collect`], with each series' creation time in seconds
+    /// since the Unix epoch when the family records it (OpenMetrics
+    /// `_created`); `None` means "when the registry started".
+    fn collect_created(&self, f: &mut SeriesSink<'_>) {
+        self.collect(&mut |values, sample| f(values, sample, None));
+    }
+}
+
+/// Seconds since the Unix epoch, now.
+pub(crate) fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// Labels of a metric whose labels are all closed sets (generated).
@@ -203,6 +220,9 @@ pub trait KeySink {
     fn closed(&mut self, index: u16);
     /// An open label's value.
     fn open(&mut self, value: &str);
+    /// The value of an open label that is the last label: its length is
+    /// implied by the key's, so it needs no prefix.
+    fn last_open(&mut self, value: &str);
 }
 
 /// Labels of a metric with at least one open label (generated).

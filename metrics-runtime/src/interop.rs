@@ -79,6 +79,7 @@ impl Collector for PrometheusCollector {
     }
 
     fn collect(&self) -> Vec<proto::MetricFamily> {
+        self.registry.run_collect_callbacks();
         let mut out = Vec::new();
         for f in self.registry.families() {
             let d = f.descriptor();

@@ -41,12 +41,20 @@
 pub mod encode;
 pub mod family;
 mod map;
+pub mod process;
 mod registry;
 pub mod value;
 
 #[cfg(feature = "prometheus")]
 pub mod interop;
 
+#[cfg(feature = "exporter")]
+pub mod exporter;
+
+#[cfg(feature = "push")]
+pub mod push;
+
+pub use encode::Format;
 pub use family::{Dense, Descriptor, Family, Info, Kind, NoLabels, Site};
 pub use map::Map;
 pub use promdef_macros::metrics;

@@ -15,7 +15,7 @@
 //!   are contiguous in insertion order, so a scrape walks the arena chunks
 //!   without sorting or following pointers.
 
-use crate::family::{Descriptor, Family, KeySink, OpenLabels};
+use crate::family::{unix_now, Descriptor, Family, KeySink, OpenLabels, SeriesSink};
 use crate::value::{Cell, NewCell, Sample};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
@@ -38,6 +38,10 @@ impl KeySink for KeyHasher<'_> {
         self.0.write_usize(value.len());
         self.0.write(value.as_bytes());
     }
+    #[inline]
+    fn last_open(&mut self, value: &str) {
+        self.open(value);
+    }
 }
 
 /// Counts the bytes a key encodes to.
@@ -48,6 +52,9 @@ impl KeySink for KeyLen {
     }
     fn open(&mut self, value: &str) {
         self.0 += 4 + value.len();
+    }
+    fn last_open(&mut self, value: &str) {
+        self.0 += value.len();
     }
 }
 
@@ -66,6 +73,12 @@ impl KeySink for KeyWriter {
         unsafe {
             ptr::copy_nonoverlapping((value.len() as u32).to_le_bytes().as_ptr(), self.0, 4);
             self.0 = self.0.add(4);
+        }
+        self.last_open(value);
+    }
+    fn last_open(&mut self, value: &str) {
+        // SAFETY: as above.
+        unsafe {
             ptr::copy_nonoverlapping(value.as_ptr(), self.0, value.len());
             self.0 = self.0.add(value.len());
         }
@@ -100,29 +113,48 @@ impl KeySink for KeyEq<'_> {
             _ => self.equal = false,
         }
     }
+    #[inline]
+    fn last_open(&mut self, value: &str) {
+        if self.equal && self.rest == value.as_bytes() {
+            self.rest = &[];
+        } else {
+            self.equal = false;
+        }
+    }
 }
 
 const SEED: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x70726f6d646566);
 
-/// One series: its cell and its key (inline, after the header).
+/// One series: its cell, its first-use time and its key, which starts right
+/// after `created` (in what would otherwise be the struct's tail padding).
 #[repr(C)]
 struct Entry<C> {
     cell: C,
     hash: u32,
     key_len: u32,
+    /// Seconds since the Unix epoch (OpenMetrics `_created`).
+    created: u32,
+}
+
+/// Where an entry's key starts.
+fn key_offset<C>() -> usize {
+    std::mem::offset_of!(Entry<C>, created) + size_of::<u32>()
 }
 
 /// Bytes an entry with a key of `key_len` bytes takes in the arena.
 fn entry_size<C>(key_len: usize) -> usize {
-    (size_of::<Entry<C>>() + key_len).next_multiple_of(align_of::<Entry<C>>())
+    (key_offset::<C>() + key_len)
+        .max(size_of::<Entry<C>>())
+        .next_multiple_of(align_of::<Entry<C>>())
 }
 
 impl<C> Entry<C> {
     fn key(&self) -> &[u8] {
-        // SAFETY: `alloc_entry` wrote `key_len` bytes right after the header.
+        // SAFETY: `insert` wrote `key_len` bytes at `key_offset`, inside the
+        // entry's arena record.
         unsafe {
             std::slice::from_raw_parts(
-                (self as *const Self as *const u8).add(size_of::<Self>()),
+                (self as *const Self as *const u8).add(key_offset::<C>()),
                 self.key_len as usize,
             )
         }
@@ -357,10 +389,11 @@ impl<C: NewCell> MapFamily<C> {
                 cell: C::new_cell(self.bounds),
                 hash,
                 key_len: klen.0 as u32,
+                created: unix_now() as u32,
             });
             L::write_key(
                 labels,
-                &mut KeyWriter((p as *mut u8).add(size_of::<Entry<C>>())),
+                &mut KeyWriter((p as *mut u8).add(key_offset::<C>())),
             );
         }
         // Publish to scrapes, then to lookups.
@@ -386,6 +419,12 @@ fn decode_key(desc: &'static Descriptor, mut key: &'static [u8], out: &mut [&'st
                     .unwrap_or("");
                 key = rest;
             }
+            // The last open label has no length prefix: it is the rest of the key.
+            None if std::ptr::eq(l, &desc.labels[desc.labels.len() - 1]) => {
+                // SAFETY: as below.
+                *slot = unsafe { std::str::from_utf8_unchecked(key) };
+                key = &[];
+            }
             None => {
                 let Some((len, rest)) = key.split_first_chunk::<4>() else {
                     return;
@@ -407,10 +446,13 @@ impl<C: Cell> Family for MapFamily<C> {
     }
     /// Series in the order they were first used.
     fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>)) {
+        self.collect_created(&mut |values, sample, _| f(values, sample));
+    }
+    fn collect_created(&self, f: &mut SeriesSink<'_>) {
         let mut values = vec![""; self.desc.labels.len()];
         for e in self.entries() {
             decode_key(self.desc, e.key(), &mut values);
-            f(&values, e.cell.sample());
+            f(&values, e.cell.sample(), Some(f64::from(e.created)));
         }
     }
 }
@@ -436,7 +478,7 @@ mod tests {
         type Borrowed<'a> = (u16, &'a str);
         fn write_key<S: KeySink>(l: &(u16, &str), sink: &mut S) {
             sink.closed(l.0);
-            sink.open(l.1);
+            sink.last_open(l.1);
         }
     }
 

@@ -1,10 +1,13 @@
 //! The registry: every metric linked into the binary, found at start-up.
 
-use crate::encode;
-use crate::family::{Family, Site};
+use crate::encode::{self, Format};
+use crate::family::{unix_now, Family, Site};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+/// A callback run before every exposition (see [`Registry::on_collect`]).
+type Hook = Arc<dyn Fn() + Send + Sync>;
 
 /// The families of one declaration and the registry they belong to
 /// (generated code adds one per `metrics!` invocation to [`METRICS`]).
@@ -43,11 +46,17 @@ pub struct Registry {
     state: OnceLock<State>,
     /// Size of the last exposition, to allocate the next one at once.
     size_hint: AtomicUsize,
+    /// Families added at run time ([`Registry::register`]), sorted by name.
+    extra: RwLock<Vec<&'static dyn Family>>,
+    hooks: Mutex<Vec<Hook>>,
 }
 
 struct State {
     families: Vec<&'static dyn Family>,
     errors: Vec<DuplicateMetric>,
+    /// When the declarations were collected: the `_created` time of series
+    /// that exist from the start.
+    started: f64,
 }
 
 /// The same metric name declared twice in one registry.
@@ -112,6 +121,8 @@ impl Registry {
         Registry {
             state: OnceLock::new(),
             size_hint: AtomicUsize::new(0),
+            extra: RwLock::new(Vec::new()),
+            hooks: Mutex::new(Vec::new()),
         }
     }
 
@@ -146,7 +157,11 @@ impl Registry {
                     false
                 }
             });
-            State { families, errors }
+            State {
+                families,
+                errors,
+                started: unix_now(),
+            }
         })
     }
 
@@ -164,17 +179,100 @@ impl Registry {
         }
     }
 
-    /// The families, sorted by name.
+    /// The declared families, sorted by name (without those added with
+    /// [`Registry::register`]).
     pub fn families(&'static self) -> &'static [&'static dyn Family] {
         &self.state().families
     }
 
-    /// The family with this name, if declared.
+    /// Every family, declared and registered at run time, sorted by name.
+    pub fn all_families(&'static self) -> Vec<&'static dyn Family> {
+        let extra = self.extra.read().unwrap_or_else(|p| p.into_inner());
+        if extra.is_empty() {
+            return self.families().to_vec();
+        }
+        let mut all: Vec<&'static dyn Family> = self.families().to_vec();
+        all.extend(extra.iter().copied());
+        all.sort_by_key(|f| f.descriptor().name);
+        all
+    }
+
+    /// The family with this name, if declared or registered.
     pub fn get(&'static self, name: &str) -> Option<&'static dyn Family> {
         let fams = self.families();
-        fams.binary_search_by(|f| f.descriptor().name.cmp(name))
-            .ok()
-            .map(|i| fams[i])
+        if let Ok(i) = fams.binary_search_by(|f| f.descriptor().name.cmp(name)) {
+            return Some(fams[i]);
+        }
+        let extra = self.extra.read().unwrap_or_else(|p| p.into_inner());
+        extra.iter().copied().find(|f| f.descriptor().name == name)
+    }
+
+    /// Adds a family at run time — one built outside a schema, such as
+    /// [`crate::process`]'s. Fails, naming both sites, when the name is
+    /// taken; registering the same family twice is a no-op.
+    pub fn register(&'static self, family: &'static dyn Family) -> Result<(), DuplicateMetric> {
+        let d = family.descriptor();
+        let mut extra = self.extra.write().unwrap_or_else(|p| p.into_inner());
+        let same = |f: &&'static dyn Family| f.descriptor().name == d.name;
+        let taken = self
+            .families()
+            .iter()
+            .chain(extra.iter())
+            .find(|f| same(f))
+            .copied();
+        match taken {
+            Some(f) if std::ptr::addr_eq(f as *const dyn Family, family as *const dyn Family) => {
+                Ok(())
+            }
+            Some(f) => Err(DuplicateMetric {
+                name: d.name,
+                first: f.descriptor().site,
+                second: d.site,
+            }),
+            None => {
+                extra.push(family);
+                extra.sort_by_key(|f| f.descriptor().name);
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs `f` before every exposition of this registry (each scrape,
+    /// push and `render_*` call), so values computed at that moment — a row
+    /// count, a queue length, a pool's idle connections — are set on the
+    /// declared gauges just in time. `f` runs without any promdef lock held;
+    /// a panic in `f` is caught and the exposition goes on with the values
+    /// already set.
+    ///
+    /// ```
+    /// pub static APP: promdef::Registry = promdef::Registry::new();
+    /// promdef::metrics! {
+    ///     registry = crate::APP;
+    ///     /// Rows in the inventory table, counted at scrape time.
+    ///     pub gauge inventory_rows;
+    /// }
+    /// # fn main() {
+    /// # fn count_rows() -> usize { 42 }
+    /// APP.on_collect(|| INVENTORY_ROWS.set(count_rows() as f64));
+    /// assert!(APP.render_text().contains("inventory_rows 42\n"));
+    /// # }
+    /// ```
+    pub fn on_collect(&'static self, f: impl Fn() + Send + Sync + 'static) {
+        self.hooks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Arc::new(f));
+    }
+
+    /// Runs the [`Registry::on_collect`] callbacks; the `render_*` and
+    /// `encode` methods call it first.
+    pub fn run_collect_callbacks(&'static self) {
+        // Copy the list so no lock is held while user code runs (a callback
+        // may itself call `on_collect` or render).
+        let hooks: Vec<Hook> = self.hooks.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        for h in hooks {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| h()));
+        }
     }
 
     /// Prometheus text format 0.0.4 of every family.
@@ -191,17 +289,61 @@ impl Registry {
     /// # }
     /// ```
     pub fn render_text(&'static self) -> String {
+        self.render(Format::Text)
+    }
+
+    /// OpenMetrics 1.0 text of every family, ending with `# EOF`, without
+    /// `_created` samples (use [`Registry::render`] with
+    /// `Format::OpenMetrics { created: true }` for them).
+    ///
+    /// ```
+    /// promdef::metrics! {
+    ///     /// Batches done.
+    ///     pub counter batches_done_total;
+    ///     /// Time per batch.
+    ///     pub histogram batch_duration_seconds { unit: seconds, buckets: [0.5, 1] }
+    /// }
+    /// # fn main() {
+    /// BATCHES_DONE_TOTAL.inc();
+    /// let om = promdef::registry().render_openmetrics();
+    /// assert!(om.contains("# TYPE batches_done counter\n# HELP batches_done Batches done.\nbatches_done_total 1\n"));
+    /// assert!(om.contains("# UNIT batch_duration_seconds seconds\n"));
+    /// assert!(om.contains("batch_duration_seconds_bucket{le=\"1.0\"} 0\n"));
+    /// assert!(om.ends_with("# EOF\n"));
+    /// # }
+    /// ```
+    pub fn render_openmetrics(&'static self) -> String {
+        self.render(Format::OPENMETRICS)
+    }
+
+    /// Every family in `format`.
+    pub fn render(&'static self, format: Format) -> String {
         let mut out = String::new();
-        self.encode_text(&mut out);
+        self.encode(format, &mut out);
         out
     }
 
     /// Appends text format 0.0.4 to `out`.
     pub fn encode_text(&'static self, out: &mut String) {
+        self.encode(Format::Text, out);
+    }
+
+    /// Runs the collect callbacks, then appends every family in `format` to `out`.
+    pub fn encode(&'static self, format: Format, out: &mut String) {
+        self.run_collect_callbacks();
         let start = out.len();
         out.reserve(self.size_hint.load(Relaxed));
-        for f in self.families() {
-            encode::text_family(*f, out);
+        let started = self.state().started;
+        for f in self.all_families() {
+            match format {
+                Format::Text => encode::text_family(f, out),
+                Format::OpenMetrics { created } => {
+                    encode::openmetrics_family(f, out, created.then_some(started))
+                }
+            }
+        }
+        if let Format::OpenMetrics { .. } = format {
+            out.push_str("# EOF\n");
         }
         self.size_hint.store(out.len() - start, Relaxed);
     }

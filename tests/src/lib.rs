@@ -166,3 +166,224 @@ pub fn golden(path: &Path, actual: &str) {
         );
     }
 }
+
+/// A port that was free a moment ago on 127.0.0.1 (the OS picks it).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind 127.0.0.1:0")
+}
+
+/// Calls `f` every 100 ms until it returns `Some`, or panics after `limit`
+/// saying what was awaited and the last observation.
+pub fn wait_for<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Result<T, String>) -> T {
+    let start = Instant::now();
+    loop {
+        match f() {
+            Ok(v) => return v,
+            Err(last) if start.elapsed() > limit => {
+                panic!("timed out after {limit:?} waiting for {what}; last: {last}")
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+/// An HTTP answer: status, headers, body.
+pub type HttpAnswer = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// A GET on loopback: (status, headers, body), any status; `Err` when nothing answered.
+pub fn http_get(url: &str, headers: &[(&str, &str)]) -> Result<HttpAnswer, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut resp = req.call().map_err(|e| e.to_string())?;
+    let hs = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .map_err(|e| e.to_string())?;
+    Ok((resp.status().as_u16(), hs, body))
+}
+
+/// A server process started by a test: killed, and its data directory
+/// removed, on drop.
+pub struct Server {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    /// Its HTTP address, `http://127.0.0.1:<port>`.
+    pub url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A fresh empty directory under the system temp dir.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir = std::env::temp_dir().join(format!("promdef-{name}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+fn binary(name: &str) -> Option<String> {
+    Command::new(name)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()
+        .map(|_| name.to_string())
+}
+
+/// Starts `bin` with `args(dir, port)` on a free port, waiting (bounded)
+/// until `ready_path` answers 200; retries with another port if the process
+/// exits first (the port was taken in between). `None` if `bin` is missing.
+fn start_server(
+    bin: &str,
+    name: &str,
+    ready_path: &str,
+    args: impl Fn(&std::path::Path, u16) -> Vec<String>,
+) -> Option<Server> {
+    let bin = binary(bin)?;
+    let mut last = String::new();
+    for _ in 0..3 {
+        let dir = temp_dir(name);
+        let port = free_port();
+        let log = std::fs::File::create(dir.join("log.txt")).expect("log file");
+        let child = Command::new(&bin)
+            .args(args(&dir, port))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn server");
+        let mut server = Server {
+            child,
+            dir,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            if let Ok(Some(_)) = server.child.try_wait() {
+                last = std::fs::read_to_string(server.dir.join("log.txt")).unwrap_or_default();
+                break;
+            }
+            if http_get(&format!("{}{ready_path}", server.url), &[]).is_ok_and(|r| r.0 == 200) {
+                return Some(server);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if server.child.try_wait().ok().flatten().is_none() {
+            panic!("{bin} did not become ready within 60s");
+        }
+    }
+    panic!("{bin} exited three times; last log:\n{last}");
+}
+
+/// A Prometheus configuration scraping every second with these
+/// `scrape_configs` entries (YAML list items, indented by two spaces).
+pub fn prometheus_config(scrape_configs: &str) -> String {
+    format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n{}",
+        scrape_configs.trim_start_matches('\n')
+    )
+}
+
+/// Starts Prometheus with `config` (YAML) on a free loopback port and a
+/// temporary data directory; `None` when the binary is missing.
+pub fn start_prometheus(config: &str) -> Option<Server> {
+    let config = config.to_string();
+    start_server("prometheus", "prometheus", "/-/ready", move |dir, port| {
+        let file = dir.join("prometheus.yml");
+        std::fs::write(&file, &config).expect("write config");
+        vec![
+            format!("--config.file={}", file.display()),
+            format!("--storage.tsdb.path={}", dir.join("data").display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--log.level=warn".into(),
+        ]
+    })
+}
+
+/// Starts a Pushgateway on a free loopback port; `None` when the binary is missing.
+pub fn start_pushgateway() -> Option<Server> {
+    start_server(
+        "prometheus-pushgateway",
+        "pushgateway",
+        "/-/ready",
+        |_, port| {
+            vec![
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                "--log.level=warn".into(),
+            ]
+        },
+    )
+}
+
+/// Runs an instant PromQL query: each result's labels and value.
+pub fn prom_query(prometheus: &str, query: &str) -> Result<Vec<(serde_json::Value, f64)>, String> {
+    let url = format!("{prometheus}/api/v1/query?query={}", url_encode(query));
+    let (status, _, body) = http_get(&url, &[])?;
+    let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+    if status != 200 {
+        return Err(format!("{status}: {v}"));
+    }
+    Ok(v["data"]["result"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            let value = r["value"][1]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(f64::NAN);
+            (r["metric"].clone(), value)
+        })
+        .collect())
+}
+
+/// Waits (bounded) until `query` returns exactly one series, and returns its value.
+pub fn wait_for_value(prometheus: &str, query: &str, limit: Duration) -> f64 {
+    wait_for(&format!("`{query}` to return one series"), limit, || {
+        let r = prom_query(prometheus, query)?;
+        match r.as_slice() {
+            [(_, v)] => Ok(*v),
+            _ => Err(format!("{r:?}")),
+        }
+    })
+}
+
+/// Percent-encodes a query-string value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,4 +1,5 @@
-//! Exposition behaviour and golden files (`fixtures/<case>/{input.yaml,expected.txt}`).
+//! Exposition behaviour and golden files (`fixtures/<case>/{input.yaml,expected.txt}`,
+//! and `expected.om.txt` for OpenMetrics).
 //! Regenerate goldens with `PROMDEF_BLESS=1 cargo test -p promdef-tests --test exposition`
 //! and review the diff.
 
@@ -40,10 +41,14 @@ mod inline {
 }
 
 fn golden(case: &str, actual: &str) {
+    golden_file(case, "expected.txt", actual)
+}
+
+fn golden_file(case: &str, file: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(case)
-        .join("expected.txt");
+        .join(file);
     promdef_tests::golden(&path, actual);
 }
 
@@ -79,6 +84,7 @@ fn shop_golden() {
     }
     HTTP_REQUESTS_IN_PROGRESS.set(2.0);
     golden("shop", &SHOP.render_text());
+    golden_file("shop", "expected.om.txt", &SHOP.render_openmetrics());
 }
 
 #[test]
@@ -106,6 +112,11 @@ fn escaping_golden() {
     ESCAPING_PAYLOAD_BYTES.observe(f64::INFINITY);
     ESCAPING_PAYLOAD_BYTES.observe(1.5e-7);
     golden("escaping", &ESCAPING.render_text());
+    golden_file(
+        "escaping",
+        "expected.om.txt",
+        &ESCAPING.render_openmetrics(),
+    );
 }
 
 #[test]
