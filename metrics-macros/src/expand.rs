@@ -60,6 +60,10 @@ pub fn expand(schema: &Schema, origin: &Origin) -> TokenStream {
             && m.labels
                 .iter()
                 .all(|l| !l.def.is_closed() || enum_of(l.def).is_some())
+            && m.labels
+                .iter()
+                .all(|l| promdef_schema::naming::is_field_name(l.name()))
+            && (m.labels.is_empty() || is_rust_ident(&m.labels_struct))
             && !(m.is_dense() && m.dense_cardinality() > promdef_schema::check::MAX_DENSE_SERIES);
         if !name_ok
             || !labels_ok
@@ -213,7 +217,11 @@ fn metric_code(
     let doc = static_doc(m, enums);
     let vis: TokenStream = match &md.visibility {
         None => quote!(pub),
-        Some(v) => v.parse().unwrap_or_else(|_| quote!(pub)),
+        // An invalid visibility is already reported; `pub` keeps the static usable.
+        Some(v) => match syn::parse_str::<syn::Visibility>(v) {
+            Ok(vis) => quote!(#vis),
+            Err(_) => quote!(pub),
+        },
     };
     let kind = match md.kind.value {
         MetricType::Counter => quote!(Counter),

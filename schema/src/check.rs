@@ -25,6 +25,10 @@ pub const LINTS: &[(&str, &str)] = &[
         "reserved-suffix",
         "name ends with `_bucket`, `_count`, `_sum` or `_created` on the wrong type",
     ),
+    (
+        "reserved-label",
+        "`le` on a non-histogram or `quantile` on a non-summary",
+    ),
     ("type-in-name", "name contains a metric type word"),
     (
         "colon-in-name",
@@ -64,8 +68,8 @@ const ABBREVIATED: &[&str] = &[
     "s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d",
 ];
 const BASE_UNITS: &[&str] = &[
-    "seconds", "bytes", "meters", "grams", "celsius", "kelvin", "volts", "amperes", "joules",
-    "ratio",
+    "seconds", "bytes", "meters", "metres", "grams", "celsius", "kelvin", "volts", "amperes",
+    "joules", "ratio",
 ];
 const NON_BASE: &[(&str, &str)] = &[
     ("minutes", "seconds"),
@@ -81,12 +85,16 @@ const NON_BASE: &[(&str, &str)] = &[
     ("ounces", "grams"),
     ("calories", "joules"),
     ("fahrenheit", "celsius"),
+    ("rankine", "celsius"),
+    ("kelvins", "kelvin"),
     ("percent", "ratio"),
     ("percentage", "ratio"),
 ];
+// promlint's list (with its `mibi`) plus the rest of SI and IEC.
 const SI_PREFIXES: &[&str] = &[
     "exa", "peta", "tera", "giga", "mega", "kilo", "hecto", "deca", "deci", "centi", "milli",
-    "micro", "nano", "pico", "femto", "atto", "kibi", "mebi", "gibi", "tebi", "pebi", "exbi",
+    "micro", "nano", "pico", "femto", "atto", "kibi", "mebi", "mibi", "gibi", "tebi", "pebi",
+    "exbi",
 ];
 const TARGET_LABELS: &[&str] = &[
     "job", "instance", "region", "zone", "cluster", "env", "service", "type",
@@ -232,9 +240,13 @@ fn check_labels(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 format!("label `{name}` is defined but no metric uses it; remove it or add it to a metric's `labels`"),
             );
         }
-        // Rule (lint): an open label declares `max_values`.
-        //   route: {}   lint unbounded-label
-        if d.values.is_none() && d.max_values.is_none() {
+        // Lint unbounded-label: an open label declares `max_values`. Names that usually
+        // carry unbounded values get the more specific `high-cardinality-label` instead.
+        //   route: {}   lint      route: {max_values: 200}   ok
+        if d.values.is_none()
+            && d.max_values.is_none()
+            && !UNBOUNDED_LABELS.contains(&name.as_str())
+        {
             for (mi, m) in r
                 .metrics
                 .iter()
@@ -326,6 +338,28 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                     );
                 }
             }
+            // A counter `foo_total` exposes `foo_created` in OpenMetrics.
+            //   counter `jobs_total` and gauge `jobs_created`   error at the later one
+            let created_of = |m: &Metric| {
+                (m.kind.value == MetricType::Counter)
+                    .then(|| m.name.value.strip_suffix("_total"))
+                    .flatten()
+                    .map(|stem| format!("{stem}_created"))
+            };
+            let (counter, created) = if created_of(other).as_deref() == Some(name) {
+                (o, name)
+            } else if created_of(m).as_deref() == Some(o) {
+                (name, o)
+            } else {
+                continue;
+            };
+            cx.error(
+                m.name.loc,
+                format!(
+                    "`{name}` clashes with `{o}`{}: OpenMetrics exposes the creation time of counter `{counter}` as `{created}`; rename one",
+                    at(other.name.loc).replace(" at", " declared at")
+                ),
+            );
         }
         // Rule: an info metric's name ends with `_info` and it takes const labels only.
         //   type: info, name: build_info, const_labels: {version: "1"}   ok
@@ -376,16 +410,37 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         }
         // Rule: `le` is the histogram's own label and `quantile` the summary's.
         //   histogram with labels: [le]   error
-        for l in m
+        // Lint reserved-label: `le` only on histograms, `quantile` only on summaries (promlint).
+        //   gauge with labels: [quantile]   lint
+        for (l, lloc) in m
             .labels
             .iter()
             .map(|l| (&l.value, l.loc))
             .chain(m.const_labels.iter().map(|(k, _)| (&k.value, k.loc)))
         {
-            match (l.0.as_str(), kind) {
-                ("le", MetricType::Histogram) => cx.error(l.1, "`le` is reserved for histogram buckets; rename the label"),
-                ("quantile", MetricType::Summary) => cx.error(l.1, "`quantile` is reserved for summary quantiles; rename the label"),
-                ("le", _) | ("quantile", _) => cx.push(Diagnostic { metric: Some(mi), ..Diagnostic::lint(l.1, "reserved-suffix", format!("`{}` is a label Prometheus reserves for histograms and summaries; rename it", l.0)) }),
+            match (l.as_str(), kind) {
+                ("le", MetricType::Histogram) => cx.error(
+                    lloc,
+                    "`le` is reserved for histogram buckets; rename the label",
+                ),
+                ("quantile", MetricType::Summary) => cx.error(
+                    lloc,
+                    "`quantile` is reserved for summary quantiles; rename the label",
+                ),
+                ("le", _) | ("quantile", _) => {
+                    let owner = if l == "le" {
+                        "histogram buckets"
+                    } else {
+                        "summary quantiles"
+                    };
+                    let mut lint = Diagnostic::lint(
+                        lloc,
+                        "reserved-label",
+                        format!("`{l}` is the label Prometheus reserves for {owner}; rename it"),
+                    );
+                    lint.metric = Some(mi);
+                    cx.push(lint);
+                }
                 _ => {}
             }
         }
@@ -456,10 +511,18 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 cx.error(u.loc, format!("unit `{}` is not the suffix of `{name}`; rename the metric to end with `_{}`", u.value, u.value));
             }
         }
-        // Rule: `renamed_to` names a metric of this schema.
+        // Rule: `renamed_to` names another metric of this schema.
+        //   deprecated: {since: "1.2", renamed_to: shop_orders_total}   ok if declared
         if let Some(d) = &m.deprecated {
             if let Some(to) = &d.renamed_to {
-                if !schema.metrics.iter().any(|o| o.name.value == to.value) {
+                if to.value == name {
+                    cx.error(
+                        to.loc,
+                        format!(
+                            "`renamed_to` names `{name}` itself; name the metric that replaces it"
+                        ),
+                    );
+                } else if !schema.metrics.iter().any(|o| o.name.value == to.value) {
                     let names: Vec<&str> = schema
                         .metrics
                         .iter()
@@ -478,6 +541,16 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 }
             }
         }
+        // Rule: `visibility` is a Rust visibility.
+        //   visibility: pub(crate)   ok      visibility: public   error
+        if let Some(v) = &m.visibility {
+            if !v.is_empty() && syn::parse_str::<syn::Visibility>(v).is_err() {
+                cx.error(
+                    m.loc,
+                    format!("`visibility: {v}` is not a Rust visibility; write `pub`, `pub(crate)`, `pub(super)` or `pub(in path)`"),
+                );
+            }
+        }
         // Rule: `multiprocess_mode` is one of Python's modes, and only on gauges.
         if let Some(mode) = &m.multiprocess_mode {
             if kind != MetricType::Gauge {
@@ -492,8 +565,16 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 );
             }
         }
-        // Rule: `allow` names known lints.
-        for a in &m.allow {
+        // Rule: `allow` names known lints, each once.
+        //   allow: [counter-total-sufix]   error, did you mean `counter-total-suffix`?
+        for (ai, a) in m.allow.iter().enumerate() {
+            if m.allow[..ai].iter().any(|p| p.value == a.value) {
+                cx.error(
+                    a.loc,
+                    format!("`{}` is listed twice in `allow`; remove one", a.value),
+                );
+                continue;
+            }
             if !LINTS.iter().any(|(id, _)| *id == a.value) {
                 let ids: Vec<&str> = LINTS.iter().map(|(id, _)| *id).collect();
                 let hint = did_you_mean(&a.value, &ids)
@@ -557,41 +638,29 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
             format!("only counters end with `_total`; rename `{name}` or make it a counter"),
         ));
     }
-    // Lint reserved-suffix: `_bucket` only on histograms, `_count`/`_sum` on histograms and summaries, `_created` never.
-    //   gauge queue_count   lint
-    for (suf, ok) in [
-        ("_bucket", kind == MetricType::Histogram),
-        (
-            "_count",
-            matches!(kind, MetricType::Histogram | MetricType::Summary),
-        ),
-        (
-            "_sum",
-            matches!(kind, MetricType::Histogram | MetricType::Summary),
-        ),
-        ("_created", false),
+    // Lint reserved-suffix: `_bucket` only on histograms, `_count` and `_sum` only on
+    // histograms and summaries, `_created` on nothing (OpenMetrics generates it).
+    //   gauge queue_count   lint      summary rpc_size_count   ok
+    let hist_or_summary = matches!(kind, MetricType::Histogram | MetricType::Summary);
+    for (suf, ok, owner) in [
+        ("_bucket", kind == MetricType::Histogram, "histograms"),
+        ("_count", hist_or_summary, "histograms and summaries"),
+        ("_sum", hist_or_summary, "histograms and summaries"),
+        ("_created", false, ""),
     ] {
-        if name.ends_with(suf) && (!ok || suf != "_created") {
-            let what = if suf == "_created" {
-                "`_created` samples are generated, so no metric may end with it".to_string()
-            } else {
-                format!(
-                    "`{suf}` is a sample suffix Prometheus gives {}",
-                    if suf == "_bucket" {
-                        "histograms"
-                    } else {
-                        "histograms and summaries"
-                    }
-                )
-            };
-            if !ok || suf == "_created" {
-                cx.push(Diagnostic::lint(
-                    loc,
-                    "reserved-suffix",
-                    format!("{what}; rename `{name}`"),
-                ));
-            }
+        if ok || !name.ends_with(suf) {
+            continue;
         }
+        let what = if owner.is_empty() {
+            "`_created` samples are generated, so no metric may end with it".to_string()
+        } else {
+            format!("`{suf}` is a sample suffix Prometheus gives only {owner}")
+        };
+        cx.push(Diagnostic::lint(
+            loc,
+            "reserved-suffix",
+            format!("{what}; rename `{name}`"),
+        ));
     }
     let parts: Vec<&str> = name.split(['_', ':']).filter(|p| !p.is_empty()).collect();
     // Lint type-in-name: no part of the name is a metric type word.
@@ -811,7 +880,35 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
             }
         }
     }
+    // Rule: labels become struct fields, so a label name must work as a Rust field
+    // (keywords are written raw, `r#type`, but `_`, `self`, `super`, `crate`, `Self` cannot be).
+    //   label self   error
+    for d in &r.schema.labels {
+        if naming::is_label_name(&d.name.value) && !naming::is_field_name(&d.name.value) {
+            cx.error(
+                d.name.loc,
+                format!(
+                    "label `{}` cannot be a Rust field name; rename it",
+                    d.name.value
+                ),
+            );
+        }
+    }
     for m in &r.metrics {
+        // Rule: the labels struct's derived name is a Rust type name.
+        //   `_1_total` with labels → `1TotalLabels`   error, set `static_name`
+        if !m.labels.is_empty()
+            && naming::is_rust_ident(&m.static_name)
+            && !naming::is_rust_ident(&m.labels_struct)
+        {
+            cx.error(
+                m.metric.name.loc,
+                format!(
+                    "the labels struct of `{}` would be named `{}`, which is not a Rust type name; set `static_name`",
+                    m.metric.name.value, m.labels_struct
+                ),
+            );
+        }
         if types.contains_key(&m.labels_struct) {
             cx.error(m.metric.name.loc, format!("the labels struct `{}` of `{}` has the name of a label enum; set `rust_type` on that label", m.labels_struct, m.metric.name.value));
         }
@@ -837,7 +934,8 @@ fn apply_allow(schema: &Schema, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     }
     for (mi, m) in schema.metrics.iter().enumerate() {
         for (ai, a) in m.allow.iter().enumerate() {
-            if !used[mi][ai] && LINTS.iter().any(|(id, _)| *id == a.value) {
+            let first = !m.allow[..ai].iter().any(|p| p.value == a.value);
+            if first && !used[mi][ai] && LINTS.iter().any(|(id, _)| *id == a.value) {
                 out.push(Diagnostic::error(
                     a.loc,
                     format!(
@@ -850,3 +948,6 @@ fn apply_allow(schema: &Schema, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
