@@ -2,7 +2,7 @@
 //! (promtool, Python's `prometheus_client`) and saying clearly when a test
 //! is skipped because one is missing.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -38,10 +38,32 @@ pub fn run_with_input(
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(input.as_bytes());
     });
+    // Drain both pipes while the child runs: a child blocked on a full pipe never exits.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let start = Instant::now();
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(_)) => break,
+            Ok(Some(status)) => break status,
             Ok(None) if start.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -50,14 +72,9 @@ pub fn run_with_input(
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(_) => return None,
         }
-    }
+    };
     let _ = writer.join();
-    let out = child.wait_with_output().ok()?;
-    Some((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+    Some((status.success(), out.join().ok()?, err.join().ok()?))
 }
 
 /// `promtool check metrics` on `exposition`: `Some(problems)` (empty = clean),
