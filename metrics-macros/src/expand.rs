@@ -64,6 +64,10 @@ pub fn expand(schema: &Schema, origin: &Origin) -> TokenStream {
                 .iter()
                 .all(|l| promdef_schema::naming::is_field_name(l.name()))
             && (m.labels.is_empty() || is_rust_ident(&m.labels_struct))
+            // Bounds become float literals, which must be finite.
+            && m.buckets.iter().all(|b| b.is_finite())
+            && m.buckets.windows(2).all(|w| w[0] < w[1])
+            && (m.metric.kind.value != MetricType::Histogram || !m.buckets.is_empty())
             && !(m.is_dense() && m.dense_cardinality() > promdef_schema::check::MAX_DENSE_SERIES);
         if !name_ok
             || !labels_ok

@@ -716,8 +716,18 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
             ));
         }
         // Lint target-label: labels Prometheus attaches to targets, and `type`.
+        //   labels: [instance]   lint      labels: [worker]   ok
         if TARGET_LABELS.contains(&l) {
-            cx.push(Diagnostic::lint(lloc, "target-label", format!("`{l}` is a label Prometheus sets from the scrape target (or, for `type`, too generic); rename it to say what it is")));
+            let why = if l == "type" {
+                "`type` is too generic a label name".to_string()
+            } else {
+                format!("`{l}` is a target label, which Prometheus or relabelling puts on every series of a target, so yours would clash with it")
+            };
+            cx.push(Diagnostic::lint(
+                lloc,
+                "target-label",
+                format!("{why}; rename it to say what it holds"),
+            ));
         }
         // Lint label-in-name: the name does not repeat a label name.
         //   http_requests_by_method_total with label method   lint

@@ -104,31 +104,45 @@ impl Diagnostic {
 
     /// The message with the lint id and how to allow it, as users see it.
     pub fn full_message(&self) -> String {
+        match self.note() {
+            Some(note) => format!("{}\n  = note: {note}", self.headline()),
+            None => self.headline(),
+        }
+    }
+
+    /// The message with the lint id, if any.
+    fn headline(&self) -> String {
         match self.lint {
-            Some(id) => format!(
-                "{} [{id}]\n  = note: to accept this, add `allow: [{id}]` to the metric",
-                self.message
-            ),
+            Some(id) => format!("{} [{id}]", self.message),
             None => self.message.clone(),
         }
+    }
+
+    /// How to accept a lint.
+    fn note(&self) -> Option<String> {
+        self.lint
+            .map(|id| format!("to accept this, add `allow: [{id}]` to the metric"))
     }
 
     /// Renders the diagnostic for a YAML file in rustc's style:
     /// the message, `--> path:line:col` and the offending line with a caret.
     pub fn render_yaml(&self, path: &str, text: &str) -> String {
-        let mut out = self.full_message();
-        if let Loc::Yaml { line, col } = self.loc {
-            let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-            let gutter = line.to_string().len();
-            let pad = " ".repeat(gutter);
-            let caret_pad: String = src
-                .chars()
-                .take(col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!(
-                "\n{pad}--> {path}:{line}:{col}\n{pad} |\n{line} | {src}\n{pad} | {caret_pad}^"
-            ));
+        let Loc::Yaml { line, col } = self.loc else {
+            return self.full_message();
+        };
+        let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let pad = " ".repeat(line.to_string().len());
+        let caret_pad: String = src
+            .chars()
+            .take(col.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let mut out = format!(
+            "{}\n{pad}--> {path}:{line}:{col}\n{pad} |\n{line} | {src}\n{pad} | {caret_pad}^",
+            self.headline()
+        );
+        if let Some(note) = self.note() {
+            out.push_str(&format!("\n{pad} = note: {note}"));
         }
         out
     }

@@ -324,10 +324,19 @@ fn block(input: ParseStream) -> syn::Result<Vec<(Key, Node)>> {
     braced!(content in input);
     let mut out = Vec::new();
     while !content.is_empty() {
-        let k: Ident = content.call(syn::ext::IdentExt::parse_any)?;
+        // Keys are names; a string key allows any label name in `const_labels`.
+        let (k, span) = if content.peek(LitStr) {
+            let l: LitStr = content.parse()?;
+            (l.value(), l.span())
+        } else if content.peek(Ident::peek_any) {
+            let i = content.call(Ident::parse_any)?;
+            (i.to_string(), i.span())
+        } else {
+            return Err(content.error("expected a key: `name: value`"));
+        };
         content.parse::<Token![:]>()?;
         let v = value(&content)?;
-        out.push((key(&k.to_string(), k.span()), v));
+        out.push((key(&k, span), v));
         if content.is_empty() {
             break;
         }
