@@ -43,16 +43,20 @@ impl<'a> Fields<'a> {
     pub(crate) fn new(cx: &mut Ctxt, node: &'a Node, what: &'static str) -> Option<Self> {
         match &node.value {
             Value::Map(entries) => {
-                for (i, (k, _)) in entries.iter().enumerate() {
-                    if let Some((first, _)) = entries[..i].iter().find(|(f, _)| f.name == k.name) {
+                let mut first: std::collections::HashMap<&str, Loc> =
+                    std::collections::HashMap::new();
+                for (k, _) in entries {
+                    if let Some(f) = first.get(k.name.as_str()) {
                         cx.error(
                             k.loc,
                             format!(
                                 "duplicate key `{}` in {what}{}; remove one of them",
                                 k.name,
-                                first_at(first.loc)
+                                first_at(*f)
                             ),
                         );
+                    } else {
+                        first.insert(&k.name, k.loc);
                     }
                 }
                 Some(Fields {

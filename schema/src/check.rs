@@ -7,7 +7,7 @@ use crate::diag::{Ctxt, Diagnostic, Loc, Spanned};
 use crate::model::*;
 use crate::naming;
 use crate::resolve::{resolve, Resolved};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Every lint id `allow:` accepts, with a one-line description.
 pub const LINTS: &[(&str, &str)] = &[
@@ -188,6 +188,11 @@ fn check_schema(cx: &mut Ctxt, schema: &Schema) {
 }
 
 fn check_labels(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
+    let used: HashSet<usize> = r
+        .metrics
+        .iter()
+        .flat_map(|m| m.labels.iter().map(|l| l.def_index))
+        .collect();
     for (i, d) in schema.labels.iter().enumerate() {
         let name = &d.name.value;
         // Rule: label names match `[a-zA-Z_][a-zA-Z0-9_]*` and do not start with `__`.
@@ -212,55 +217,43 @@ fn check_labels(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
             }
             // Rule: values in a closed set are unique.
             //   values: [GET, GET]   error at the second
-            for (j, v) in values.value.iter().enumerate() {
-                if let Some(first) = values.value[..j]
-                    .iter()
-                    .find(|f| f.value.value == v.value.value)
-                {
+            let mut first: HashMap<&str, Loc> = HashMap::new();
+            for v in &values.value {
+                if let Some(f) = first.get(v.value.value.as_str()) {
                     cx.error(
                         v.value.loc,
                         format!(
                             "value `{}` is listed twice in label `{name}`{}; remove one",
                             v.value.value,
-                            at(first.value.loc)
+                            at(*f)
                         ),
                     );
+                } else {
+                    first.insert(&v.value.value, v.value.loc);
                 }
             }
         }
         // Rule: a defined label is used by at least one metric.
         //   labels: {route: …} but no metric lists `route`   error
-        let used = r
-            .metrics
-            .iter()
-            .any(|m| m.labels.iter().any(|l| l.def_index == i));
-        if !used {
+        if !used.contains(&i) {
             cx.error(
                 d.name.loc,
                 format!("label `{name}` is defined but no metric uses it; remove it or add it to a metric's `labels`"),
             );
         }
-        // Lint unbounded-label: an open label declares `max_values`. Names that usually
-        // carry unbounded values get the more specific `high-cardinality-label` instead.
-        //   route: {}   lint      route: {max_values: 200}   ok
-        if d.values.is_none()
-            && d.max_values.is_none()
-            && !UNBOUNDED_LABELS.contains(&name.as_str())
-        {
-            for (mi, m) in r
-                .metrics
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.labels.iter().any(|l| l.def_index == i))
+    }
+    // Lint unbounded-label: an open label declares `max_values`. Names that usually
+    // carry unbounded values get the more specific `high-cardinality-label` instead.
+    //   route: {}   lint      route: {max_values: 200}   ok
+    for (mi, m) in r.metrics.iter().enumerate() {
+        for l in &m.labels {
+            let name = l.name();
+            if l.def.values.is_none()
+                && l.def.max_values.is_none()
+                && !UNBOUNDED_LABELS.contains(&name)
             {
-                let loc = m
-                    .metric
-                    .labels
-                    .iter()
-                    .find(|l| &l.value == name)
-                    .map_or(d.name.loc, |l| l.loc);
                 let mut lint = Diagnostic::lint(
-                    loc,
+                    l.loc,
                     "unbounded-label",
                     format!("label `{name}` of `{}` is open with no bound; list its `values` or declare `max_values`", m.metric.name.value),
                 );
@@ -289,7 +282,15 @@ fn check_label_name(cx: &mut Ctxt, n: &Spanned<String>) {
 }
 
 fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
-    let mut seen: HashMap<&str, Loc> = HashMap::new();
+    // First declaration of each name, among the metrics checked so far.
+    let mut seen: HashMap<&str, &Metric> = HashMap::new();
+    let defined: Vec<&str> = schema
+        .labels
+        .iter()
+        .map(|l| l.name.value.as_str())
+        .collect();
+    let defined_set: HashSet<&str> = defined.iter().copied().collect();
+    let mut suggestions_left = 64usize;
     for (mi, rm) in r.metrics.iter().enumerate() {
         let m = rm.metric;
         let name = m.name.value.as_str();
@@ -317,50 +318,51 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 m.name.loc,
                 format!(
                     "metric `{name}` is declared twice{}; remove or rename one",
-                    at(*first).replace(" at", ", first at")
+                    at(first.name.loc).replace(" at", ", first at")
                 ),
             );
-        } else {
-            seen.insert(name, m.name.loc);
         }
         // Rule: no family's name plus a sample suffix is another family's name.
         //   gauge `foo` and counter `foo_total`   error at the later one
-        for other in &schema.metrics[..mi] {
-            let o = other.name.value.as_str();
-            for suf in SAMPLE_SUFFIXES {
-                if format!("{o}{suf}") == name || format!("{name}{suf}") == o {
-                    cx.error(
-                        m.name.loc,
-                        format!(
-                            "`{name}` clashes with `{o}`{}: one is the other plus `{suf}`, so their exposed samples can collide; rename one",
-                            at(other.name.loc).replace(" at", " declared at")
-                        ),
-                    );
-                }
+        for suf in SAMPLE_SUFFIXES {
+            let longer = format!("{name}{suf}");
+            let shorter = name.strip_suffix(suf).and_then(|s| seen.get(s));
+            for other in [seen.get(longer.as_str()), shorter].into_iter().flatten() {
+                cx.error(
+                    m.name.loc,
+                    format!(
+                        "`{name}` clashes with `{}`{}: one is the other plus `{suf}`, so their exposed samples can collide; rename one",
+                        other.name.value,
+                        at(other.name.loc).replace(" at", " declared at")
+                    ),
+                );
             }
-            // A counter `foo_total` exposes `foo_created` in OpenMetrics.
-            //   counter `jobs_total` and gauge `jobs_created`   error at the later one
-            let created_of = |m: &Metric| {
-                (m.kind.value == MetricType::Counter)
-                    .then(|| m.name.value.strip_suffix("_total"))
-                    .flatten()
-                    .map(|stem| format!("{stem}_created"))
-            };
-            let (counter, created) = if created_of(other).as_deref() == Some(name) {
-                (o, name)
-            } else if created_of(m).as_deref() == Some(o) {
-                (name, o)
+        }
+        // Rule: a counter `foo_total` exposes `foo_created` in OpenMetrics, so no other
+        // family may be named `foo_created`.
+        //   counter `jobs_total` and gauge `jobs_created`   error at the later one
+        let created_clash =
+            if let (MetricType::Counter, Some(stem)) = (kind, name.strip_suffix("_total")) {
+                seen.get(format!("{stem}_created").as_str())
+                    .map(|o| (*o, name, o.name.value.as_str()))
+            } else if let Some(stem) = name.strip_suffix("_created") {
+                seen.get(format!("{stem}_total").as_str())
+                    .filter(|o| o.kind.value == MetricType::Counter)
+                    .map(|o| (*o, o.name.value.as_str(), name))
             } else {
-                continue;
+                None
             };
+        if let Some((other, counter, created)) = created_clash {
             cx.error(
                 m.name.loc,
                 format!(
-                    "`{name}` clashes with `{o}`{}: OpenMetrics exposes the creation time of counter `{counter}` as `{created}`; rename one",
+                    "`{name}` clashes with `{}`{}: OpenMetrics exposes the creation time of counter `{counter}` as `{created}`; rename one",
+                    other.name.value,
                     at(other.name.loc).replace(" at", " declared at")
                 ),
             );
         }
+        seen.entry(name).or_insert(m);
         // Rule: an info metric's name ends with `_info` and it takes const labels only.
         //   type: info, name: build_info, const_labels: {version: "1"}   ok
         if kind == MetricType::Info {
@@ -378,27 +380,32 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         }
         // Rule: every referenced label is defined, at most once per metric.
         //   labels: [methd]   error, did you mean `method`?
-        let defined: Vec<&str> = schema
-            .labels
-            .iter()
-            .map(|l| l.name.value.as_str())
-            .collect();
-        for (j, l) in m.labels.iter().enumerate() {
-            if !defined.contains(&l.value.as_str()) {
-                let hint = match did_you_mean(&l.value, &defined) {
+        let mut on_metric: HashSet<&str> = HashSet::new();
+        for l in &m.labels {
+            if !defined_set.contains(l.value.as_str()) {
+                // Suggestions cost an edit distance per defined label: bounded per declaration.
+                let suggestion = if suggestions_left > 0 {
+                    suggestions_left -= 1;
+                    did_you_mean(&l.value, &defined)
+                } else {
+                    None
+                };
+                let hint = match suggestion {
                     Some(s) => format!("; did you mean `{s}`?"),
-                    None => format!(
-                        "; define it under `labels:` ({})",
-                        if defined.is_empty() {
-                            "none is defined yet".to_string()
-                        } else {
-                            format!("defined: {}", defined.join(", "))
-                        }
-                    ),
+                    None if defined.is_empty() => {
+                        "; define it under `labels:` (none is defined yet)".to_string()
+                    }
+                    None if defined.len() <= 10 => {
+                        format!(
+                            "; define it under `labels:` (defined: {})",
+                            defined.join(", ")
+                        )
+                    }
+                    None => "; define it under `labels:`".to_string(),
                 };
                 cx.error(l.loc, format!("label `{}` is not defined{hint}", l.value));
             }
-            if m.labels[..j].iter().any(|p| p.value == l.value) {
+            if !on_metric.insert(&l.value) {
                 cx.error(
                     l.loc,
                     format!(
@@ -444,23 +451,18 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 _ => {}
             }
         }
-        // Rule: const labels have valid names, unique and distinct from variable labels.
+        // Rule: const labels have valid names and differ from variable labels
+        // (a const label set twice is a duplicate key, reported when reading the mapping).
         //   const_labels: {method: x} with labels: [method]   error
-        for (j, (k, _)) in m.const_labels.iter().enumerate() {
+        for (k, _) in &m.const_labels {
             check_label_name(cx, k);
-            if m.labels.iter().any(|l| l.value == k.value) {
+            if on_metric.contains(k.value.as_str()) {
                 cx.error(
                     k.loc,
                     format!(
                         "`{}` is both a label and a const label of `{name}`; keep one",
                         k.value
                     ),
-                );
-            }
-            if m.const_labels[..j].iter().any(|(p, _)| p.value == k.value) {
-                cx.error(
-                    k.loc,
-                    format!("const label `{}` is set twice; remove one", k.value),
                 );
             }
         }
@@ -690,24 +692,11 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
             ),
         ));
     }
-    for (l, lloc) in rm
-        .labels
-        .iter()
-        .map(|l| {
-            (
-                l.name(),
-                m.labels
-                    .iter()
-                    .find(|r| r.value == l.name())
-                    .map_or(loc, |r| r.loc),
-            )
-        })
-        .chain(
-            m.const_labels
-                .iter()
-                .map(|(k, _)| (k.value.as_str(), k.loc)),
-        )
-    {
+    for (l, lloc) in rm.labels.iter().map(|l| (l.name(), l.loc)).chain(
+        m.const_labels
+            .iter()
+            .map(|(k, _)| (k.value.as_str(), k.loc)),
+    ) {
         if l.chars().any(|c| c.is_ascii_uppercase()) {
             cx.push(Diagnostic::lint(
                 lloc,
@@ -743,12 +732,7 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
             && l.def.values.is_none()
             && l.def.max_values.is_none()
         {
-            let lloc = m
-                .labels
-                .iter()
-                .find(|r| r.value == l.name())
-                .map_or(loc, |r| r.loc);
-            cx.push(Diagnostic::lint(lloc, "high-cardinality-label", format!("`{}` usually carries unbounded values (one series each); aggregate it away, or bound it with `max_values`", l.name())));
+            cx.push(Diagnostic::lint(l.loc, "high-cardinality-label", format!("`{}` usually carries unbounded values (one series each); aggregate it away, or bound it with `max_values`", l.name())));
         }
     }
     // Lint abbreviated-unit / non-base-unit.
@@ -875,6 +859,7 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
             .as_ref()
             .expect("enums come from closed sets")
             .value;
+        let mut first_variant: HashMap<&str, usize> = HashMap::new();
         for (j, (v, _)) in e.variants.iter().enumerate() {
             let vloc = values[j]
                 .variant
@@ -882,12 +867,13 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
                 .map_or(values[j].value.loc, |s| s.loc);
             if !naming::is_rust_ident(v) {
                 cx.error(vloc, format!("`{v}` is not a valid enum variant name; write the value as `{{value: \"{}\", variant: Name}}`", values[j].value.value));
-            } else if let Some(k) = e.variants[..j]
-                .iter()
-                .position(|(p, pv)| p == v && *pv != values[j].value.value)
+            } else if let Some(&k) = first_variant
+                .get(v.as_str())
+                .filter(|&&k| e.variants[k].1 != values[j].value.value)
             {
                 cx.error(vloc, format!("values `{}` and `{}` of label `{}` both become the variant `{}::{v}`; write one as `{{value: \"{}\", variant: Name}}`", e.variants[k].1, values[j].value.value, e.def.name.value, e.type_name, values[j].value.value));
             }
+            first_variant.entry(v).or_insert(j);
         }
     }
     // Rule: labels become struct fields, so a label name must work as a Rust field

@@ -127,10 +127,26 @@ impl Diagnostic {
     /// Renders the diagnostic for a YAML file in rustc's style:
     /// the message, `--> path:line:col` and the offending line with a caret.
     pub fn render_yaml(&self, path: &str, text: &str) -> String {
+        let src = match self.loc {
+            Loc::Yaml { line, .. } => yaml_lines(text).nth(line.saturating_sub(1)).unwrap_or(""),
+            _ => "",
+        };
+        self.render_yaml_line(path, src)
+    }
+
+    /// [`Diagnostic::render_yaml`] given the offending line itself, so a caller
+    /// rendering many diagnostics splits the file into lines once.
+    ///
+    /// ```
+    /// use promdef_schema::{Diagnostic, Loc};
+    /// let d = Diagnostic::error(Loc::Yaml { line: 2, col: 3 }, "bad");
+    /// let text = d.render_yaml_line("m.yaml", "  oops");
+    /// assert!(text.starts_with("bad\n --> m.yaml:2:3\n"));
+    /// ```
+    pub fn render_yaml_line(&self, path: &str, src: &str) -> String {
         let Loc::Yaml { line, col } = self.loc else {
             return self.full_message();
         };
-        let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
         let pad = " ".repeat(line.to_string().len());
         let caret_pad: String = src
             .chars()
@@ -146,6 +162,31 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// The lines of a YAML text as YAML counts them: `\n`, `\r\n` and a lone
+/// `\r` each end a line (`str::lines` does not split at a lone `\r`).
+///
+/// ```
+/// let lines: Vec<&str> = promdef_schema::diag::yaml_lines("a\rb\r\nc\n").collect();
+/// assert_eq!(lines, ["a", "b", "c"]);
+/// ```
+pub fn yaml_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = (!text.is_empty()).then_some(text);
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match t.find(['\n', '\r']) {
+            Some(i) => {
+                let skip = if t[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&t[i + skip..]).filter(|r| !r.is_empty());
+                Some(&t[..i])
+            }
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
 }
 
 impl fmt::Display for Diagnostic {
