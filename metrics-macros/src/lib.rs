@@ -123,12 +123,12 @@ fn to_errors(diags: &[Diagnostic], src: &ErrorSource<'_>) -> TokenStream {
 /// The whole macro (parse, check, expand, report) on random and mutated
 /// input: it never panics, and its output is always valid Rust items — the
 /// generated code when the declaration is clean, `compile_error!`s plus what
-/// validated otherwise. `PROPTEST_CASES` cases per test (default 500).
+/// validated otherwise. `PROPTEST_CASES` cases per test (proptest default 256, CI 2000).
 #[cfg(test)]
 mod robustness {
     use super::{expand_invocation, to_errors, ErrorSource, MAX_REPORTED};
-    use promdef_schema::{Diagnostic, Loc};
     use proc_macro2::TokenStream;
+    use promdef_schema::{Diagnostic, Loc};
     use proptest::prelude::*;
     use std::str::FromStr;
 
@@ -194,18 +194,6 @@ mod robustness {
         "Self",
     ];
 
-    fn config() -> ProptestConfig {
-        let cases = std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(500);
-        ProptestConfig {
-            cases,
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        }
-    }
-
     fn check(text: &str) {
         let Ok(tokens) = TokenStream::from_str(text) else {
             return;
@@ -240,7 +228,7 @@ mod robustness {
     }
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
         fn random_tokens(p in prop::collection::vec(0..PIECES.len(), 0..80)) {

@@ -2,11 +2,10 @@
 //! every diagnostic points into the input, and whatever is accepted without a
 //! diagnostic can be generated (valid names, buckets and Rust identifiers).
 //!
-//! Bounded for CI: `PROPTEST_CASES` cases per test (default 1000).
+//! Bounded: proptest's default 256 cases per test; CI sets `PROPTEST_CASES=2000`.
 
 use promdef_schema::{dsl, naming, resolve, Declaration, Diagnostic, Loc, MetricType};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use std::str::FromStr;
 
 const QUICKSTART: &str = include_str!("../../examples/quickstart/schema/metrics.yaml");
@@ -40,18 +39,6 @@ const INLINE: &str = r#"
     /// Sizes.
     summary "shop_payload_bytes" { unit: bytes }
 "#;
-
-fn config() -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(1000);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 /// Checks that hold for any input: messages follow the style, YAML
 /// diagnostics point inside the text, and a clean declaration is generable.
@@ -414,7 +401,7 @@ fn the_bases_are_clean() {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn yaml_random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
