@@ -570,3 +570,14 @@ fn generated_corpus_every_promtool_problem_is_a_promdef_lint() {
         assert!(seen.contains(class), "generator never triggered `{class}`");
     }
 }
+
+#[test]
+fn readme_documents_every_lint() {
+    let readme = include_str!("../../README.md");
+    for (id, _) in promdef_schema::check::LINTS {
+        assert!(
+            readme.contains(&format!("\n| `{id}` |")),
+            "README's lint table has no row for `{id}`"
+        );
+    }
+}
