@@ -502,6 +502,7 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
             }
         }
         // Rule: a fully closed-set metric pre-creates at most MAX_DENSE_SERIES series.
+        //   five labels of 10 values and one of 2 (200,000 series)   error
         if rm.is_dense() && rm.dense_cardinality() > MAX_DENSE_SERIES {
             cx.error(m.name.loc, format!("`{name}` would pre-create {} series (more than {MAX_DENSE_SERIES}); drop a label or make one open with `max_values`", rm.dense_cardinality()));
         }
@@ -554,6 +555,7 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
             }
         }
         // Rule: `multiprocess_mode` is one of Python's modes, and only on gauges.
+        //   gauge, multiprocess_mode: livesum   ok      counter, multiprocess_mode: max   error
         if let Some(mode) = &m.multiprocess_mode {
             if kind != MetricType::Gauge {
                 cx.error(mode.loc, "`multiprocess_mode` only applies to gauges; counters, histograms and summaries are always summed");
@@ -673,6 +675,7 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
         }
     }
     // Lint colon-in-name: `:` is for recording rules.
+    //   job:requests:rate5m   lint
     if name.contains(':') {
         cx.push(Diagnostic::lint(
             loc,
@@ -766,6 +769,7 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
         }
     }
     // Lint namespace-prefix: with a namespace, every name starts with `<namespace>_`.
+    //   namespace: shop, name: orders_total   lint      shop_orders_total   ok
     if let Some(ns) = &schema.namespace {
         if !name.starts_with(&format!("{}_", ns.value)) {
             cx.push(Diagnostic::lint(
@@ -779,6 +783,7 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
         }
     }
     // Lint series-budget: the product of closed-set sizes and open bounds stays within `max_series`.
+    //   labels: 3 values × max_values 100 with max_series: 200   lint (300 series)
     if let Some(max) = m.max_series.as_ref().or(schema.max_series.as_ref()) {
         match rm.series_budget() {
             Some(b) if b > max.value as u128 => cx.push(Diagnostic::lint(loc, "series-budget", format!("`{name}` may create {b} series, more than `max_series` = {}; drop a label or lower a bound", max.value))),
