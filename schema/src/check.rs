@@ -157,12 +157,16 @@ pub fn check(schema: &Schema) -> Vec<Diagnostic> {
     apply_allow(schema, diags)
 }
 
+fn valid_namespace(ns: &str) -> bool {
+    naming::is_label_name(ns) && !ns.ends_with('_')
+}
+
 fn check_schema(cx: &mut Ctxt, schema: &Schema) {
     // Rule: the namespace is a valid metric name without `:` or a trailing `_`.
     //   namespace: shop        ok
     //   namespace: shop-app    error
     if let Some(ns) = &schema.namespace {
-        if !naming::is_label_name(&ns.value) || ns.value.ends_with('_') {
+        if !valid_namespace(&ns.value) {
             cx.error(
                 ns.loc,
                 format!(
@@ -770,7 +774,12 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
     }
     // Lint namespace-prefix: with a namespace, every name starts with `<namespace>_`.
     //   namespace: shop, name: orders_total   lint      shop_orders_total   ok
-    if let Some(ns) = &schema.namespace {
+    // (An invalid namespace is already an error; checking names against it is noise.)
+    if let Some(ns) = schema
+        .namespace
+        .as_ref()
+        .filter(|ns| valid_namespace(&ns.value))
+    {
         if !name.starts_with(&format!("{}_", ns.value)) {
             cx.push(Diagnostic::lint(
                 loc,
@@ -842,7 +851,7 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
             );
         }
     }
-    let mut types: HashMap<String, Loc> = HashMap::new();
+    let mut types: HashMap<String, &LabelDef> = HashMap::new();
     for e in &r.enums {
         let loc = e.def.rust_type.as_ref().map_or(e.def.name.loc, |s| s.loc);
         if !naming::is_rust_ident(&e.type_name) {
@@ -854,9 +863,18 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
                 ),
             );
         } else if let Some(first) = types.get(&e.type_name) {
-            cx.error(loc, format!("labels `{}` and another label{} both become the Rust type `{}`; set `rust_type` on one", e.def.name.value, at(*first), e.type_name));
+            cx.error(
+                loc,
+                format!(
+                    "labels `{}` and `{}`{} both become the Rust type `{}`; set `rust_type` on one",
+                    e.def.name.value,
+                    first.name.value,
+                    at(first.name.loc).replace(" at", " declared at"),
+                    e.type_name
+                ),
+            );
         } else {
-            types.insert(e.type_name.clone(), e.def.name.loc);
+            types.insert(e.type_name.clone(), e.def);
         }
         let values = &e
             .def
