@@ -273,16 +273,17 @@ fn metric_code(
         }
     };
     let deprecated = md.deprecated.as_ref().map(|d| {
-        let since = &d.since.value;
-        let mut note = match &d.renamed_to {
-            Some(to) => format!("use `{}` instead", to.value),
-            None => "this metric is deprecated".to_string(),
-        };
+        // `since` goes into the note: schema versions like "1.2" are not semver, and
+        // `#[deprecated(since = "1.2")]` fails `cargo clippy` (deprecated_semver).
+        let mut note = format!("deprecated since {}", d.since.value);
+        if let Some(to) = &d.renamed_to {
+            note.push_str(&format!("; use `{}` instead", to.value));
+        }
         if let Some(n) = &d.note {
             note.push_str("; ");
             note.push_str(&n.value);
         }
-        quote!(#[deprecated(since = #since, note = #note)])
+        quote!(#[deprecated(note = #note)])
     });
 
     let buckets = &m.buckets;
