@@ -952,6 +952,10 @@ fn apply_allow(schema: &Schema, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         out.push(d);
     }
     for (mi, m) in schema.metrics.iter().enumerate() {
+        // An invalid name is not linted, so its `allow` cannot be judged.
+        if !naming::is_metric_name(&m.name.value) {
+            continue;
+        }
         for (ai, a) in m.allow.iter().enumerate() {
             let first = !m.allow[..ai].iter().any(|p| p.value == a.value);
             if first && !used[mi][ai] && LINTS.iter().any(|(id, _)| *id == a.value) {

@@ -411,6 +411,17 @@ fn each_finding_reports_one_lint_per_cause() {
 }
 
 #[test]
+fn an_invalid_name_reports_one_error_not_an_unused_allow() {
+    let d = diags(&one(
+        "",
+        "name: 'rpc:calls-total', type: counter, help: Calls., allow: [colon-in-name]",
+    ));
+    let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(msgs[0].contains("is not a valid metric name"), "{msgs:?}");
+}
+
+#[test]
 fn allow_rejects_unknown_and_repeated_ids() {
     assert_error(
         &one(
