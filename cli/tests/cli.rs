@@ -76,13 +76,13 @@ fn check_clean_schema_exits_0() {
 
 #[test]
 fn check_reports_every_finding_with_its_location_and_exits_1() {
-    let (code, out, err) = promdef(&["check", "tests/ui/yaml/errors.yaml"]);
+    let (code, out, err) = promdef(&["check", "tests/ui/yaml-syntax/errors.yaml"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.is_empty(), "{err}");
     assert!(out.contains(
-        "error: unknown metric type `countr`; did you mean `counter`?\n --> tests/ui/yaml/errors.yaml:3:11\n  |\n3 |     type: countr\n  |           ^\n"
+        "error: unknown metric type `countr`; did you mean `counter`?\n --> tests/ui/yaml-syntax/errors.yaml:3:11\n  |\n3 |     type: countr\n  |           ^\n"
     ), "{out}");
-    assert!(out.contains("unknown key `lables` in a metric; did you mean `labels`?\n --> tests/ui/yaml/errors.yaml:8:5"), "{out}");
+    assert!(out.contains("unknown key `lables` in a metric; did you mean `labels`?\n --> tests/ui/yaml-syntax/errors.yaml:8:5"), "{out}");
     assert!(out.contains("duplicate key `help`"), "{out}");
     assert!(
         out.ends_with("3 findings in 1 metric in 1 declaration\n"),
@@ -92,13 +92,18 @@ fn check_reports_every_finding_with_its_location_and_exits_1() {
 
 #[test]
 fn check_json_for_tools() {
-    let (code, out, _) = promdef(&["check", "--format", "json", "tests/ui/yaml/lint.yaml"]);
+    let (code, out, _) = promdef(&[
+        "check",
+        "--format",
+        "json",
+        "tests/ui/yaml-lints/cardinality_mixed.yaml",
+    ]);
     assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     let findings = v["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
     for f in findings {
-        assert_eq!(f["file"], "tests/ui/yaml/lint.yaml");
+        assert_eq!(f["file"], "tests/ui/yaml-lints/cardinality_mixed.yaml");
         assert!(f["line"].as_u64().unwrap() >= 1, "{f}");
         assert!(f["column"].as_u64().unwrap() >= 1, "{f}");
         assert!(!f["message"].as_str().unwrap().is_empty());
@@ -204,7 +209,7 @@ fn rust_sources_and_crate_directories_use_the_macro_front_end() {
     assert_eq!(from_src, out);
     // A lint inside an inline invocation points into the .rs file.
     assert!(out.contains(
-        "error: help text should be a sentence ending with a period; add `.` [help-period]\n  = note: to accept this, add `allow: [help-period]` to the metric\n --> app/src/web/mod.rs:7:9\n"
+        "error: help text should be a sentence ending with a period; add `.` [help-period]\n --> app/src/web/mod.rs:7:9\n  |\n7 |         /// Queue depth\n  |         ^\n  = note: to accept this, add `allow: [help-period]` to the metric\n"
     ), "{out}");
     // The same name from YAML (through `file = …`) and inline: both sites named.
     assert!(out.contains(

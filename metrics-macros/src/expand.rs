@@ -61,6 +61,14 @@ pub fn expand(schema: &Schema, origin: &Origin) -> TokenStream {
             && m.labels
                 .iter()
                 .all(|l| !l.def.is_closed() || enum_of(l.def).is_some())
+            && m.labels
+                .iter()
+                .all(|l| promdef_schema::naming::is_field_name(l.name()))
+            && (m.labels.is_empty() || is_rust_ident(&m.labels_struct))
+            // Bounds become float literals, which must be finite.
+            && m.buckets.iter().all(|b| b.is_finite())
+            && m.buckets.windows(2).all(|w| w[0] < w[1])
+            && (m.metric.kind.value != MetricType::Histogram || !m.buckets.is_empty())
             && !(m.is_dense() && m.dense_cardinality() > promdef_schema::check::MAX_DENSE_SERIES);
         if !name_ok
             || !labels_ok
@@ -242,7 +250,11 @@ fn metric_code(
     let doc = static_doc(m, enums);
     let vis: TokenStream = match &md.visibility {
         None => quote!(pub),
-        Some(v) => v.parse().unwrap_or_else(|_| quote!(pub)),
+        // An invalid visibility is already reported; `pub` keeps the static usable.
+        Some(v) => match syn::parse_str::<syn::Visibility>(v) {
+            Ok(vis) => quote!(#vis),
+            Err(_) => quote!(pub),
+        },
     };
     let kind = match md.kind.value {
         MetricType::Counter => quote!(Counter),
@@ -290,17 +302,22 @@ fn metric_code(
         }
     };
     let deprecated = md.deprecated.as_ref().map(|d| {
-        let since = &d.since.value;
-        let mut note = match (&d.renamed_to, replacement) {
-            (Some(to), Some(st)) => format!("use `{st}` (metric `{}`) instead", to.value),
-            (Some(to), None) => format!("use `{}` instead", to.value),
-            (None, _) => "this metric is deprecated".to_string(),
-        };
+        // `since` goes into the note: schema versions like "1.2" are not semver, and
+        // `#[deprecated(since = "1.2")]` fails `cargo clippy` (deprecated_semver).
+        // The note names the static users should switch to.
+        let mut note = format!("deprecated since {}", d.since.value);
+        match (&d.renamed_to, replacement) {
+            (Some(to), Some(st)) => {
+                note.push_str(&format!("; use `{st}` (metric `{}`) instead", to.value))
+            }
+            (Some(to), None) => note.push_str(&format!("; use `{}` instead", to.value)),
+            (None, _) => {}
+        }
         if let Some(n) = &d.note {
             note.push_str("; ");
             note.push_str(&n.value);
         }
-        quote!(#[deprecated(since = #since, note = #note)])
+        quote!(#[deprecated(note = #note)])
     });
 
     let buckets = &m.buckets;

@@ -44,16 +44,20 @@ impl<'a> Fields<'a> {
     pub(crate) fn new(cx: &mut Ctxt, node: &'a Node, what: &'static str) -> Option<Self> {
         match &node.value {
             Value::Map(entries) => {
-                for (i, (k, _)) in entries.iter().enumerate() {
-                    if let Some((first, _)) = entries[..i].iter().find(|(f, _)| f.name == k.name) {
+                let mut first: std::collections::HashMap<&str, Loc> =
+                    std::collections::HashMap::new();
+                for (k, _) in entries {
+                    if let Some(f) = first.get(k.name.as_str()) {
                         cx.error(
                             k.loc,
                             format!(
                                 "duplicate key `{}` in {what}{}; remove one of them",
                                 k.name,
-                                first_at(first.loc)
+                                first_at(*f)
                             ),
                         );
+                    } else {
+                        first.insert(&k.name, k.loc);
                     }
                 }
                 Some(Fields {
@@ -271,7 +275,14 @@ fn label_def(cx: &mut Ctxt, key: &Key, node: &Node) -> LabelDef {
         .take("max_values")
         .and_then(|n| count(cx, n, "`max_values`"));
     def.rust_type = f.take("rust_type").and_then(|n| word(cx, n, "`rust_type`"));
-    if let Some(v) = f.take("values") {
+    // A `values` that is not a list is reported once, as a wrong type, not again as empty.
+    if let Some(v) = f.take("values").filter(|v| {
+        let is_list = matches!(v.value, Value::Seq(_));
+        if !is_list {
+            seq(cx, v, "`values`");
+        }
+        is_list
+    }) {
         let mut values = Vec::new();
         for item in seq(cx, v, "`values`") {
             match &item.value {
@@ -430,7 +441,7 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
         let since = df.take("since").and_then(|s| scalar_text(cx, s));
         let renamed_to = df
             .take("renamed_to")
-            .and_then(|s| string(cx, s, "`renamed_to`"));
+            .and_then(|s| word(cx, s, "`renamed_to`"));
         let note = df.take("note").and_then(|s| string(cx, s, "`note`"));
         df.finish(cx, DEPRECATED_KEYS);
         match since {

@@ -7,7 +7,7 @@ use crate::diag::{Ctxt, Diagnostic, Loc, Spanned};
 use crate::model::*;
 use crate::naming;
 use crate::resolve::{resolve, Resolved};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Every lint id `allow:` accepts, with a one-line description.
 pub const LINTS: &[(&str, &str)] = &[
@@ -24,6 +24,10 @@ pub const LINTS: &[(&str, &str)] = &[
     (
         "reserved-suffix",
         "name ends with `_bucket`, `_count`, `_sum` or `_created` on the wrong type",
+    ),
+    (
+        "reserved-label",
+        "`le` on a non-histogram or `quantile` on a non-summary",
     ),
     ("type-in-name", "name contains a metric type word"),
     (
@@ -64,8 +68,8 @@ const ABBREVIATED: &[&str] = &[
     "s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d",
 ];
 const BASE_UNITS: &[&str] = &[
-    "seconds", "bytes", "meters", "grams", "celsius", "kelvin", "volts", "amperes", "joules",
-    "ratio",
+    "seconds", "bytes", "meters", "metres", "grams", "celsius", "kelvin", "volts", "amperes",
+    "joules", "ratio",
 ];
 const NON_BASE: &[(&str, &str)] = &[
     ("minutes", "seconds"),
@@ -81,12 +85,16 @@ const NON_BASE: &[(&str, &str)] = &[
     ("ounces", "grams"),
     ("calories", "joules"),
     ("fahrenheit", "celsius"),
+    ("rankine", "celsius"),
+    ("kelvins", "kelvin"),
     ("percent", "ratio"),
     ("percentage", "ratio"),
 ];
+// promlint's list (with its `mibi`) plus the rest of SI and IEC.
 const SI_PREFIXES: &[&str] = &[
     "exa", "peta", "tera", "giga", "mega", "kilo", "hecto", "deca", "deci", "centi", "milli",
-    "micro", "nano", "pico", "femto", "atto", "kibi", "mebi", "gibi", "tebi", "pebi", "exbi",
+    "micro", "nano", "pico", "femto", "atto", "kibi", "mebi", "mibi", "gibi", "tebi", "pebi",
+    "exbi",
 ];
 const TARGET_LABELS: &[&str] = &[
     "job", "instance", "region", "zone", "cluster", "env", "service", "type",
@@ -150,12 +158,16 @@ pub fn check(schema: &Schema) -> Vec<Diagnostic> {
     apply_allow(schema, diags)
 }
 
+fn valid_namespace(ns: &str) -> bool {
+    naming::is_label_name(ns) && !ns.ends_with('_')
+}
+
 fn check_schema(cx: &mut Ctxt, schema: &Schema) {
     // Rule: the namespace is a valid metric name without `:` or a trailing `_`.
     //   namespace: shop        ok
     //   namespace: shop-app    error
     if let Some(ns) = &schema.namespace {
-        if !naming::is_label_name(&ns.value) || ns.value.ends_with('_') {
+        if !valid_namespace(&ns.value) {
             cx.error(
                 ns.loc,
                 format!(
@@ -181,6 +193,11 @@ fn check_schema(cx: &mut Ctxt, schema: &Schema) {
 }
 
 fn check_labels(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
+    let used: HashSet<usize> = r
+        .metrics
+        .iter()
+        .flat_map(|m| m.labels.iter().map(|l| l.def_index))
+        .collect();
     for (i, d) in schema.labels.iter().enumerate() {
         let name = &d.name.value;
         // Rule: label names match `[a-zA-Z_][a-zA-Z0-9_]*` and do not start with `__`.
@@ -205,51 +222,43 @@ fn check_labels(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
             }
             // Rule: values in a closed set are unique.
             //   values: [GET, GET]   error at the second
-            for (j, v) in values.value.iter().enumerate() {
-                if let Some(first) = values.value[..j]
-                    .iter()
-                    .find(|f| f.value.value == v.value.value)
-                {
+            let mut first: HashMap<&str, Loc> = HashMap::new();
+            for v in &values.value {
+                if let Some(f) = first.get(v.value.value.as_str()) {
                     cx.error(
                         v.value.loc,
                         format!(
                             "value `{}` is listed twice in label `{name}`{}; remove one",
                             v.value.value,
-                            at(first.value.loc)
+                            at(*f)
                         ),
                     );
+                } else {
+                    first.insert(&v.value.value, v.value.loc);
                 }
             }
         }
         // Rule: a defined label is used by at least one metric.
         //   labels: {route: …} but no metric lists `route`   error
-        let used = r
-            .metrics
-            .iter()
-            .any(|m| m.labels.iter().any(|l| l.def_index == i));
-        if !used {
+        if !used.contains(&i) {
             cx.error(
                 d.name.loc,
                 format!("label `{name}` is defined but no metric uses it; remove it or add it to a metric's `labels`"),
             );
         }
-        // Rule (lint): an open label declares `max_values`.
-        //   route: {}   lint unbounded-label
-        if d.values.is_none() && d.max_values.is_none() {
-            for (mi, m) in r
-                .metrics
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.labels.iter().any(|l| l.def_index == i))
+    }
+    // Lint unbounded-label: an open label declares `max_values`. Names that usually
+    // carry unbounded values get the more specific `high-cardinality-label` instead.
+    //   route: {}   lint      route: {max_values: 200}   ok
+    for (mi, m) in r.metrics.iter().enumerate() {
+        for l in &m.labels {
+            let name = l.name();
+            if l.def.values.is_none()
+                && l.def.max_values.is_none()
+                && !UNBOUNDED_LABELS.contains(&name)
             {
-                let loc = m
-                    .metric
-                    .labels
-                    .iter()
-                    .find(|l| &l.value == name)
-                    .map_or(d.name.loc, |l| l.loc);
                 let mut lint = Diagnostic::lint(
-                    loc,
+                    l.loc,
                     "unbounded-label",
                     format!("label `{name}` of `{}` is open with no bound; list its `values` or declare `max_values`", m.metric.name.value),
                 );
@@ -278,7 +287,15 @@ fn check_label_name(cx: &mut Ctxt, n: &Spanned<String>) {
 }
 
 fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
-    let mut seen: HashMap<&str, Loc> = HashMap::new();
+    // First declaration of each name, among the metrics checked so far.
+    let mut seen: HashMap<&str, &Metric> = HashMap::new();
+    let defined: Vec<&str> = schema
+        .labels
+        .iter()
+        .map(|l| l.name.value.as_str())
+        .collect();
+    let defined_set: HashSet<&str> = defined.iter().copied().collect();
+    let mut suggestions_left = 64usize;
     for (mi, rm) in r.metrics.iter().enumerate() {
         let m = rm.metric;
         let name = m.name.value.as_str();
@@ -306,31 +323,51 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 m.name.loc,
                 format!(
                     "metric `{name}` is declared twice{}; remove or rename one",
-                    at(*first).replace(" at", ", first at")
+                    at(first.name.loc).replace(" at", ", first at")
                 ),
             );
-        } else {
-            seen.insert(name, m.name.loc);
         }
         // Rule: no family's name plus a sample suffix is another family's name.
         //   gauge `foo` and counter `foo_total`   error at the later one
-        // `seen` holds the earlier names, so this is O(1) per suffix.
         for suf in SAMPLE_SUFFIXES {
             let longer = format!("{name}{suf}");
-            let clash = name
-                .strip_suffix(suf)
-                .and_then(|base| seen.get_key_value(base))
-                .or_else(|| seen.get_key_value(longer.as_str()));
-            if let Some((o, oloc)) = clash {
+            let shorter = name.strip_suffix(suf).and_then(|s| seen.get(s));
+            for other in [seen.get(longer.as_str()), shorter].into_iter().flatten() {
                 cx.error(
                     m.name.loc,
                     format!(
-                        "`{name}` clashes with `{o}`{}: one is the other plus `{suf}`, so their exposed samples can collide; rename one",
-                        at(*oloc).replace(" at", " declared at")
+                        "`{name}` clashes with `{}`{}: one is the other plus `{suf}`, so their exposed samples can collide; rename one",
+                        other.name.value,
+                        at(other.name.loc).replace(" at", " declared at")
                     ),
                 );
             }
         }
+        // Rule: a counter `foo_total` exposes `foo_created` in OpenMetrics, so no other
+        // family may be named `foo_created`.
+        //   counter `jobs_total` and gauge `jobs_created`   error at the later one
+        let created_clash =
+            if let (MetricType::Counter, Some(stem)) = (kind, name.strip_suffix("_total")) {
+                seen.get(format!("{stem}_created").as_str())
+                    .map(|o| (*o, name, o.name.value.as_str()))
+            } else if let Some(stem) = name.strip_suffix("_created") {
+                seen.get(format!("{stem}_total").as_str())
+                    .filter(|o| o.kind.value == MetricType::Counter)
+                    .map(|o| (*o, o.name.value.as_str(), name))
+            } else {
+                None
+            };
+        if let Some((other, counter, created)) = created_clash {
+            cx.error(
+                m.name.loc,
+                format!(
+                    "`{name}` clashes with `{}`{}: OpenMetrics exposes the creation time of counter `{counter}` as `{created}`; rename one",
+                    other.name.value,
+                    at(other.name.loc).replace(" at", " declared at")
+                ),
+            );
+        }
+        seen.entry(name).or_insert(m);
         // Rule: an info metric's name ends with `_info` and it takes const labels only.
         //   type: info, name: build_info, const_labels: {version: "1"}   ok
         if kind == MetricType::Info {
@@ -348,27 +385,32 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         }
         // Rule: every referenced label is defined, at most once per metric.
         //   labels: [methd]   error, did you mean `method`?
-        let defined: Vec<&str> = schema
-            .labels
-            .iter()
-            .map(|l| l.name.value.as_str())
-            .collect();
-        for (j, l) in m.labels.iter().enumerate() {
-            if !defined.contains(&l.value.as_str()) {
-                let hint = match did_you_mean(&l.value, &defined) {
+        let mut on_metric: HashSet<&str> = HashSet::new();
+        for l in &m.labels {
+            if !defined_set.contains(l.value.as_str()) {
+                // Suggestions cost an edit distance per defined label: bounded per declaration.
+                let suggestion = if suggestions_left > 0 {
+                    suggestions_left -= 1;
+                    did_you_mean(&l.value, &defined)
+                } else {
+                    None
+                };
+                let hint = match suggestion {
                     Some(s) => format!("; did you mean `{s}`?"),
-                    None => format!(
-                        "; define it under `labels:` ({})",
-                        if defined.is_empty() {
-                            "none is defined yet".to_string()
-                        } else {
-                            format!("defined: {}", defined.join(", "))
-                        }
-                    ),
+                    None if defined.is_empty() => {
+                        "; define it under `labels:` (none is defined yet)".to_string()
+                    }
+                    None if defined.len() <= 10 => {
+                        format!(
+                            "; define it under `labels:` (defined: {})",
+                            defined.join(", ")
+                        )
+                    }
+                    None => "; define it under `labels:`".to_string(),
                 };
                 cx.error(l.loc, format!("label `{}` is not defined{hint}", l.value));
             }
-            if m.labels[..j].iter().any(|p| p.value == l.value) {
+            if !on_metric.insert(&l.value) {
                 cx.error(
                     l.loc,
                     format!(
@@ -380,36 +422,52 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
         }
         // Rule: `le` is the histogram's own label and `quantile` the summary's.
         //   histogram with labels: [le]   error
-        for l in m
+        // Lint reserved-label: `le` only on histograms, `quantile` only on summaries (promlint).
+        //   gauge with labels: [quantile]   lint
+        for (l, lloc) in m
             .labels
             .iter()
             .map(|l| (&l.value, l.loc))
             .chain(m.const_labels.iter().map(|(k, _)| (&k.value, k.loc)))
         {
-            match (l.0.as_str(), kind) {
-                ("le", MetricType::Histogram) => cx.error(l.1, "`le` is reserved for histogram buckets; rename the label"),
-                ("quantile", MetricType::Summary) => cx.error(l.1, "`quantile` is reserved for summary quantiles; rename the label"),
-                ("le", _) | ("quantile", _) => cx.push(Diagnostic { metric: Some(mi), ..Diagnostic::lint(l.1, "reserved-suffix", format!("`{}` is a label Prometheus reserves for histograms and summaries; rename it", l.0)) }),
+            match (l.as_str(), kind) {
+                ("le", MetricType::Histogram) => cx.error(
+                    lloc,
+                    "`le` is reserved for histogram buckets; rename the label",
+                ),
+                ("quantile", MetricType::Summary) => cx.error(
+                    lloc,
+                    "`quantile` is reserved for summary quantiles; rename the label",
+                ),
+                ("le", _) | ("quantile", _) => {
+                    let owner = if l == "le" {
+                        "histogram buckets"
+                    } else {
+                        "summary quantiles"
+                    };
+                    let mut lint = Diagnostic::lint(
+                        lloc,
+                        "reserved-label",
+                        format!("`{l}` is the label Prometheus reserves for {owner}; rename it"),
+                    );
+                    lint.metric = Some(mi);
+                    cx.push(lint);
+                }
                 _ => {}
             }
         }
-        // Rule: const labels have valid names, unique and distinct from variable labels.
+        // Rule: const labels have valid names and differ from variable labels
+        // (a const label set twice is a duplicate key, reported when reading the mapping).
         //   const_labels: {method: x} with labels: [method]   error
-        for (j, (k, _)) in m.const_labels.iter().enumerate() {
+        for (k, _) in &m.const_labels {
             check_label_name(cx, k);
-            if m.labels.iter().any(|l| l.value == k.value) {
+            if on_metric.contains(k.value.as_str()) {
                 cx.error(
                     k.loc,
                     format!(
                         "`{}` is both a label and a const label of `{name}`; keep one",
                         k.value
                     ),
-                );
-            }
-            if m.const_labels[..j].iter().any(|(p, _)| p.value == k.value) {
-                cx.error(
-                    k.loc,
-                    format!("const label `{}` is set twice; remove one", k.value),
                 );
             }
         }
@@ -449,6 +507,7 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
             }
         }
         // Rule: a fully closed-set metric pre-creates at most MAX_DENSE_SERIES series.
+        //   five labels of 10 values and one of 2 (200,000 series)   error
         if rm.is_dense() && rm.dense_cardinality() > MAX_DENSE_SERIES {
             cx.error(m.name.loc, format!("`{name}` would pre-create {} series (more than {MAX_DENSE_SERIES}); drop a label or make one open with `max_values`", rm.dense_cardinality()));
         }
@@ -460,10 +519,18 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 cx.error(u.loc, format!("unit `{}` is not the suffix of `{name}`; rename the metric to end with `_{}`", u.value, u.value));
             }
         }
-        // Rule: `renamed_to` names a metric of this schema.
+        // Rule: `renamed_to` names another metric of this schema.
+        //   deprecated: {since: "1.2", renamed_to: shop_orders_total}   ok if declared
         if let Some(d) = &m.deprecated {
             if let Some(to) = &d.renamed_to {
-                if !schema.metrics.iter().any(|o| o.name.value == to.value) {
+                if to.value == name {
+                    cx.error(
+                        to.loc,
+                        format!(
+                            "`renamed_to` names `{name}` itself; name the metric that replaces it"
+                        ),
+                    );
+                } else if !schema.metrics.iter().any(|o| o.name.value == to.value) {
                     let names: Vec<&str> = schema
                         .metrics
                         .iter()
@@ -482,7 +549,18 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 }
             }
         }
+        // Rule: `visibility` is a Rust visibility.
+        //   visibility: pub(crate)   ok      visibility: public   error
+        if let Some(v) = &m.visibility {
+            if !v.is_empty() && syn::parse_str::<syn::Visibility>(v).is_err() {
+                cx.error(
+                    m.loc,
+                    format!("`visibility: {v}` is not a Rust visibility; write `pub`, `pub(crate)`, `pub(super)` or `pub(in path)`"),
+                );
+            }
+        }
         // Rule: `multiprocess_mode` is one of Python's modes, and only on gauges.
+        //   gauge, multiprocess_mode: livesum   ok      counter, multiprocess_mode: max   error
         if let Some(mode) = &m.multiprocess_mode {
             if kind != MetricType::Gauge {
                 cx.error(mode.loc, "`multiprocess_mode` only applies to gauges; counters, histograms and summaries are always summed");
@@ -509,8 +587,16 @@ fn check_metrics(cx: &mut Ctxt, schema: &Schema, r: &Resolved<'_>) {
                 );
             }
         }
-        // Rule: `allow` names known lints.
-        for a in &m.allow {
+        // Rule: `allow` names known lints, each once.
+        //   allow: [counter-total-sufix]   error, did you mean `counter-total-suffix`?
+        for (ai, a) in m.allow.iter().enumerate() {
+            if m.allow[..ai].iter().any(|p| p.value == a.value) {
+                cx.error(
+                    a.loc,
+                    format!("`{}` is listed twice in `allow`; remove one", a.value),
+                );
+                continue;
+            }
             if !LINTS.iter().any(|(id, _)| *id == a.value) {
                 let ids: Vec<&str> = LINTS.iter().map(|(id, _)| *id).collect();
                 let hint = did_you_mean(&a.value, &ids)
@@ -574,41 +660,29 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
             format!("only counters end with `_total`; rename `{name}` or make it a counter"),
         ));
     }
-    // Lint reserved-suffix: `_bucket` only on histograms, `_count`/`_sum` on histograms and summaries, `_created` never.
-    //   gauge queue_count   lint
-    for (suf, ok) in [
-        ("_bucket", kind == MetricType::Histogram),
-        (
-            "_count",
-            matches!(kind, MetricType::Histogram | MetricType::Summary),
-        ),
-        (
-            "_sum",
-            matches!(kind, MetricType::Histogram | MetricType::Summary),
-        ),
-        ("_created", false),
+    // Lint reserved-suffix: `_bucket` only on histograms, `_count` and `_sum` only on
+    // histograms and summaries, `_created` on nothing (OpenMetrics generates it).
+    //   gauge queue_count   lint      summary rpc_size_count   ok
+    let hist_or_summary = matches!(kind, MetricType::Histogram | MetricType::Summary);
+    for (suf, ok, owner) in [
+        ("_bucket", kind == MetricType::Histogram, "histograms"),
+        ("_count", hist_or_summary, "histograms and summaries"),
+        ("_sum", hist_or_summary, "histograms and summaries"),
+        ("_created", false, ""),
     ] {
-        if name.ends_with(suf) && (!ok || suf != "_created") {
-            let what = if suf == "_created" {
-                "`_created` samples are generated, so no metric may end with it".to_string()
-            } else {
-                format!(
-                    "`{suf}` is a sample suffix Prometheus gives {}",
-                    if suf == "_bucket" {
-                        "histograms"
-                    } else {
-                        "histograms and summaries"
-                    }
-                )
-            };
-            if !ok || suf == "_created" {
-                cx.push(Diagnostic::lint(
-                    loc,
-                    "reserved-suffix",
-                    format!("{what}; rename `{name}`"),
-                ));
-            }
+        if ok || !name.ends_with(suf) {
+            continue;
         }
+        let what = if owner.is_empty() {
+            "`_created` samples are generated, so no metric may end with it".to_string()
+        } else {
+            format!("`{suf}` is a sample suffix Prometheus gives only {owner}")
+        };
+        cx.push(Diagnostic::lint(
+            loc,
+            "reserved-suffix",
+            format!("{what}; rename `{name}`"),
+        ));
     }
     let parts: Vec<&str> = name.split(['_', ':']).filter(|p| !p.is_empty()).collect();
     // Lint type-in-name: no part of the name is a metric type word.
@@ -619,6 +693,7 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
         }
     }
     // Lint colon-in-name: `:` is for recording rules.
+    //   job:requests:rate5m   lint
     if name.contains(':') {
         cx.push(Diagnostic::lint(
             loc,
@@ -638,24 +713,11 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
             ),
         ));
     }
-    for (l, lloc) in rm
-        .labels
-        .iter()
-        .map(|l| {
-            (
-                l.name(),
-                m.labels
-                    .iter()
-                    .find(|r| r.value == l.name())
-                    .map_or(loc, |r| r.loc),
-            )
-        })
-        .chain(
-            m.const_labels
-                .iter()
-                .map(|(k, _)| (k.value.as_str(), k.loc)),
-        )
-    {
+    for (l, lloc) in rm.labels.iter().map(|l| (l.name(), l.loc)).chain(
+        m.const_labels
+            .iter()
+            .map(|(k, _)| (k.value.as_str(), k.loc)),
+    ) {
         if l.chars().any(|c| c.is_ascii_uppercase()) {
             cx.push(Diagnostic::lint(
                 lloc,
@@ -664,8 +726,18 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
             ));
         }
         // Lint target-label: labels Prometheus attaches to targets, and `type`.
+        //   labels: [instance]   lint      labels: [worker]   ok
         if TARGET_LABELS.contains(&l) {
-            cx.push(Diagnostic::lint(lloc, "target-label", format!("`{l}` is a label Prometheus sets from the scrape target (or, for `type`, too generic); rename it to say what it is")));
+            let why = if l == "type" {
+                "`type` is too generic a label name".to_string()
+            } else {
+                format!("`{l}` is a target label, which Prometheus or relabelling puts on every series of a target, so yours would clash with it")
+            };
+            cx.push(Diagnostic::lint(
+                lloc,
+                "target-label",
+                format!("{why}; rename it to say what it holds"),
+            ));
         }
         // Lint label-in-name: the name does not repeat a label name.
         //   http_requests_by_method_total with label method   lint
@@ -681,12 +753,7 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
             && l.def.values.is_none()
             && l.def.max_values.is_none()
         {
-            let lloc = m
-                .labels
-                .iter()
-                .find(|r| r.value == l.name())
-                .map_or(loc, |r| r.loc);
-            cx.push(Diagnostic::lint(lloc, "high-cardinality-label", format!("`{}` usually carries unbounded values (one series each); aggregate it away, or bound it with `max_values`", l.name())));
+            cx.push(Diagnostic::lint(l.loc, "high-cardinality-label", format!("`{}` usually carries unbounded values (one series each); aggregate it away, or bound it with `max_values`", l.name())));
         }
     }
     // Lint abbreviated-unit / non-base-unit.
@@ -720,7 +787,13 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
         }
     }
     // Lint namespace-prefix: with a namespace, every name starts with `<namespace>_`.
-    if let Some(ns) = &schema.namespace {
+    //   namespace: shop, name: orders_total   lint      shop_orders_total   ok
+    // (An invalid namespace is already an error; checking names against it is noise.)
+    if let Some(ns) = schema
+        .namespace
+        .as_ref()
+        .filter(|ns| valid_namespace(&ns.value))
+    {
         if !name.starts_with(&format!("{}_", ns.value)) {
             cx.push(Diagnostic::lint(
                 loc,
@@ -733,6 +806,7 @@ fn lint_metric(cx: &mut Ctxt, schema: &Schema, rm: &crate::resolve::ResolvedMetr
         }
     }
     // Lint series-budget: the product of closed-set sizes and open bounds stays within `max_series`.
+    //   labels: 3 values × max_values 100 with max_series: 200   lint (300 series)
     if let Some(max) = m.max_series.as_ref().or(schema.max_series.as_ref()) {
         match rm.series_budget() {
             Some(b) if b > max.value as u128 => cx.push(Diagnostic::lint(loc, "series-budget", format!("`{name}` may create {b} series, more than `max_series` = {}; drop a label or lower a bound", max.value))),
@@ -791,7 +865,7 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
             );
         }
     }
-    let mut types: HashMap<String, Loc> = HashMap::new();
+    let mut types: HashMap<String, &LabelDef> = HashMap::new();
     for e in &r.enums {
         let loc = e.def.rust_type.as_ref().map_or(e.def.name.loc, |s| s.loc);
         if !naming::is_rust_ident(&e.type_name) {
@@ -803,9 +877,18 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
                 ),
             );
         } else if let Some(first) = types.get(&e.type_name) {
-            cx.error(loc, format!("labels `{}` and another label{} both become the Rust type `{}`; set `rust_type` on one", e.def.name.value, at(*first), e.type_name));
+            cx.error(
+                loc,
+                format!(
+                    "labels `{}` and `{}`{} both become the Rust type `{}`; set `rust_type` on one",
+                    e.def.name.value,
+                    first.name.value,
+                    at(first.name.loc).replace(" at", " declared at"),
+                    e.type_name
+                ),
+            );
         } else {
-            types.insert(e.type_name.clone(), e.def.name.loc);
+            types.insert(e.type_name.clone(), e.def);
         }
         let values = &e
             .def
@@ -813,6 +896,7 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
             .as_ref()
             .expect("enums come from closed sets")
             .value;
+        let mut first_variant: HashMap<&str, usize> = HashMap::new();
         for (j, (v, _)) in e.variants.iter().enumerate() {
             let vloc = values[j]
                 .variant
@@ -820,15 +904,44 @@ fn check_rust_names(cx: &mut Ctxt, r: &Resolved<'_>) {
                 .map_or(values[j].value.loc, |s| s.loc);
             if !naming::is_rust_ident(v) {
                 cx.error(vloc, format!("`{v}` is not a valid enum variant name; write the value as `{{value: \"{}\", variant: Name}}`", values[j].value.value));
-            } else if let Some(k) = e.variants[..j]
-                .iter()
-                .position(|(p, pv)| p == v && *pv != values[j].value.value)
+            } else if let Some(&k) = first_variant
+                .get(v.as_str())
+                .filter(|&&k| e.variants[k].1 != values[j].value.value)
             {
                 cx.error(vloc, format!("values `{}` and `{}` of label `{}` both become the variant `{}::{v}`; write one as `{{value: \"{}\", variant: Name}}`", e.variants[k].1, values[j].value.value, e.def.name.value, e.type_name, values[j].value.value));
             }
+            first_variant.entry(v).or_insert(j);
+        }
+    }
+    // Rule: labels become struct fields, so a label name must work as a Rust field
+    // (keywords are written raw, `r#type`, but `_`, `self`, `super`, `crate`, `Self` cannot be).
+    //   label self   error
+    for d in &r.schema.labels {
+        if naming::is_label_name(&d.name.value) && !naming::is_field_name(&d.name.value) {
+            cx.error(
+                d.name.loc,
+                format!(
+                    "label `{}` cannot be a Rust field name; rename it",
+                    d.name.value
+                ),
+            );
         }
     }
     for m in &r.metrics {
+        // Rule: the labels struct's derived name is a Rust type name.
+        //   `_1_total` with labels → `1TotalLabels`   error, set `static_name`
+        if !m.labels.is_empty()
+            && naming::is_rust_ident(&m.static_name)
+            && !naming::is_rust_ident(&m.labels_struct)
+        {
+            cx.error(
+                m.metric.name.loc,
+                format!(
+                    "the labels struct of `{}` would be named `{}`, which is not a Rust type name; set `static_name`",
+                    m.metric.name.value, m.labels_struct
+                ),
+            );
+        }
         if types.contains_key(&m.labels_struct) {
             cx.error(m.metric.name.loc, format!("the labels struct `{}` of `{}` has the name of a label enum; set `rust_type` on that label", m.labels_struct, m.metric.name.value));
         }
@@ -853,8 +966,13 @@ fn apply_allow(schema: &Schema, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         out.push(d);
     }
     for (mi, m) in schema.metrics.iter().enumerate() {
+        // An invalid name is not linted, so its `allow` cannot be judged.
+        if !naming::is_metric_name(&m.name.value) {
+            continue;
+        }
         for (ai, a) in m.allow.iter().enumerate() {
-            if !used[mi][ai] && LINTS.iter().any(|(id, _)| *id == a.value) {
+            let first = !m.allow[..ai].iter().any(|p| p.value == a.value);
+            if first && !used[mi][ai] && LINTS.iter().any(|(id, _)| *id == a.value) {
                 out.push(Diagnostic::error(
                     a.loc,
                     format!(
@@ -867,3 +985,6 @@ fn apply_allow(schema: &Schema, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -104,13 +104,24 @@ impl Diagnostic {
 
     /// The message with the lint id and how to allow it, as users see it.
     pub fn full_message(&self) -> String {
+        match self.note() {
+            Some(note) => format!("{}\n  = note: {note}", self.headline()),
+            None => self.headline(),
+        }
+    }
+
+    /// The message with the lint id, if any.
+    fn headline(&self) -> String {
         match self.lint {
-            Some(id) => format!(
-                "{} [{id}]\n  = note: to accept this, add `allow: [{id}]` to the metric",
-                self.message
-            ),
+            Some(id) => format!("{} [{id}]", self.message),
             None => self.message.clone(),
         }
+    }
+
+    /// How to accept a lint.
+    fn note(&self) -> Option<String> {
+        self.lint
+            .map(|id| format!("to accept this, add `allow: [{id}]` to the metric"))
     }
 
     /// Renders the diagnostic for a YAML file in rustc's style:
@@ -121,7 +132,8 @@ impl Diagnostic {
 
     /// Renders the diagnostic in rustc's style for the file `text` was read
     /// from, YAML or Rust (`metrics!` tokens parsed from a file carry lines):
-    /// the message, `--> path:line:col` and the offending line with a caret.
+    /// the message, `--> path:line:col`, the offending line with a caret, and
+    /// for lints how to accept them.
     ///
     /// ```
     /// let text = "metrics:\n  - {name: a_total, type: countr}\n";
@@ -130,22 +142,67 @@ impl Diagnostic {
     /// assert!(shown.contains(" --> m.yaml:2:27\n"), "{shown}");
     /// ```
     pub fn render(&self, path: &str, text: &str) -> String {
-        let mut out = self.full_message();
-        if let Some((line, col)) = self.loc.line_col() {
-            let src = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-            let gutter = line.to_string().len();
-            let pad = " ".repeat(gutter);
-            let caret_pad: String = src
-                .chars()
-                .take(col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!(
-                "\n{pad}--> {path}:{line}:{col}\n{pad} |\n{line} | {src}\n{pad} | {caret_pad}^"
-            ));
+        let src = self
+            .loc
+            .line_col()
+            .and_then(|(line, _)| yaml_lines(text).nth(line.saturating_sub(1)))
+            .unwrap_or("");
+        self.render_yaml_line(path, src)
+    }
+
+    /// [`Diagnostic::render`] given the offending line itself, so a caller
+    /// rendering many diagnostics splits the file into lines once.
+    ///
+    /// ```
+    /// use promdef_schema::{Diagnostic, Loc};
+    /// let d = Diagnostic::error(Loc::Yaml { line: 2, col: 3 }, "bad");
+    /// let text = d.render_yaml_line("m.yaml", "  oops");
+    /// assert!(text.starts_with("bad\n --> m.yaml:2:3\n"));
+    /// ```
+    pub fn render_yaml_line(&self, path: &str, src: &str) -> String {
+        let Some((line, col)) = self.loc.line_col() else {
+            return self.full_message();
+        };
+        let pad = " ".repeat(line.to_string().len());
+        let caret_pad: String = src
+            .chars()
+            .take(col.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let mut out = format!(
+            "{}\n{pad}--> {path}:{line}:{col}\n{pad} |\n{line} | {src}\n{pad} | {caret_pad}^",
+            self.headline()
+        );
+        if let Some(note) = self.note() {
+            out.push_str(&format!("\n{pad} = note: {note}"));
         }
         out
     }
+}
+
+/// The lines of a YAML text as YAML counts them: `\n`, `\r\n` and a lone
+/// `\r` each end a line (`str::lines` does not split at a lone `\r`).
+///
+/// ```
+/// let lines: Vec<&str> = promdef_schema::diag::yaml_lines("a\rb\r\nc\n").collect();
+/// assert_eq!(lines, ["a", "b", "c"]);
+/// ```
+pub fn yaml_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = (!text.is_empty()).then_some(text);
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match t.find(['\n', '\r']) {
+            Some(i) => {
+                let skip = if t[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&t[i + skip..]).filter(|r| !r.is_empty());
+                Some(&t[..i])
+            }
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
 }
 
 impl fmt::Display for Diagnostic {

@@ -104,7 +104,7 @@ impl Parse for Invocation {
                     ));
                 }
                 input.parse::<Token![=]>()?;
-                let v = value(input)?;
+                let v = value(input, 0)?;
                 input.parse::<Token![;]>()?;
                 top.push((key(&kw_s, kw.span()), v));
                 continue;
@@ -123,7 +123,7 @@ impl Parse for Invocation {
                     entries.push((key("help", h.1), str_node(h.0, h.1)));
                 }
                 if input.peek(syn::token::Brace) {
-                    entries.extend(block(input)?);
+                    entries.extend(block(input, 0)?);
                 } else {
                     input.parse::<Token![;]>()?;
                 }
@@ -193,7 +193,7 @@ impl Parse for Invocation {
                 ));
             }
             if input.peek(syn::token::Brace) {
-                entries.extend(block(input)?);
+                entries.extend(block(input, 0)?);
                 input.parse::<Option<Token![;]>>()?;
             } else {
                 input.parse::<Token![;]>()?;
@@ -319,15 +319,24 @@ fn docs(attrs: &[Attribute]) -> syn::Result<(Doc, Doc)> {
 }
 
 /// `{ key: value, … }`
-fn block(input: ParseStream) -> syn::Result<Vec<(Key, Node)>> {
+fn block(input: ParseStream, depth: usize) -> syn::Result<Vec<(Key, Node)>> {
     let content;
     braced!(content in input);
     let mut out = Vec::new();
     while !content.is_empty() {
-        let k: Ident = content.call(syn::ext::IdentExt::parse_any)?;
+        // Keys are names; a string key allows any label name in `const_labels`.
+        let (k, span) = if content.peek(LitStr) {
+            let l: LitStr = content.parse()?;
+            (l.value(), l.span())
+        } else if content.peek(Ident::peek_any) {
+            let i = content.call(Ident::parse_any)?;
+            (i.to_string(), i.span())
+        } else {
+            return Err(content.error("expected a key: `name: value`"));
+        };
         content.parse::<Token![:]>()?;
-        let v = value(&content)?;
-        out.push((key(&k.to_string(), k.span()), v));
+        let v = value(&content, depth + 1)?;
+        out.push((key(&k, span), v));
         if content.is_empty() {
             break;
         }
@@ -337,13 +346,20 @@ fn block(input: ParseStream) -> syn::Result<Vec<(Key, Node)>> {
 }
 
 /// A value: literal, path, `[…]` list or `{ k: v }` mapping.
-fn value(input: ParseStream) -> syn::Result<Node> {
+fn value(input: ParseStream, depth: usize) -> syn::Result<Node> {
+    // Bounded like YAML, so nested lists, mappings or `- - -` cannot exhaust the stack.
+    if depth >= crate::yaml::MAX_DEPTH {
+        return Err(input.error(format!(
+            "values nest deeper than {} levels; a schema never needs that",
+            crate::yaml::MAX_DEPTH
+        )));
+    }
     if input.peek(syn::token::Bracket) {
         let content;
         let b = bracketed!(content in input);
         let mut items = Vec::new();
         while !content.is_empty() {
-            items.push(value(&content)?);
+            items.push(value(&content, depth + 1)?);
             if content.is_empty() {
                 break;
             }
@@ -356,7 +372,7 @@ fn value(input: ParseStream) -> syn::Result<Node> {
     }
     if input.peek(syn::token::Brace) {
         let span = input.span();
-        let entries = block(input)?;
+        let entries = block(input, depth)?;
         return Ok(Node {
             loc: tok(span),
             value: Value::Map(entries),
@@ -364,7 +380,7 @@ fn value(input: ParseStream) -> syn::Result<Node> {
     }
     if input.peek(Token![-]) {
         let minus: Token![-] = input.parse()?;
-        let n = value(input)?;
+        let n = value(input, depth + 1)?;
         return match n.value {
             Value::Num(s) => Ok(Node {
                 loc: tok(minus.span),

@@ -149,6 +149,12 @@ fn is_keyword(s: &str) -> bool {
     )
 }
 
+/// Whether a label name can be a struct field: an identifier, or a keyword
+/// written raw (`r#type`); `_`, `self`, `super`, `crate` and `Self` cannot.
+pub fn is_field_name(s: &str) -> bool {
+    is_label_name(s) && !matches!(s, "_" | "self" | "super" | "crate" | "Self")
+}
+
 /// Whether `s` matches `[a-zA-Z_:][a-zA-Z0-9_:]*`.
 pub fn is_metric_name(s: &str) -> bool {
     let mut cs = s.chars();

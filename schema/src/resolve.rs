@@ -19,6 +19,8 @@ pub struct ResolvedLabel<'s> {
     pub def: &'s LabelDef,
     /// Index of the definition in `schema.labels`.
     pub def_index: usize,
+    /// Where the metric references the label.
+    pub loc: crate::diag::Loc,
 }
 
 impl ResolvedLabel<'_> {
@@ -108,6 +110,11 @@ pub fn short_name<'a>(schema: &Schema, name: &'a str) -> &'a str {
 
 /// Resolves a schema; see the module docs.
 pub fn resolve(schema: &Schema) -> Resolved<'_> {
+    // First definition of each label name (duplicates are reported by the checks).
+    let mut defs: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, d) in schema.labels.iter().enumerate() {
+        defs.entry(d.name.value.as_str()).or_insert(i);
+    }
     let metrics = schema
         .metrics
         .iter()
@@ -116,14 +123,11 @@ pub fn resolve(schema: &Schema) -> Resolved<'_> {
                 .labels
                 .iter()
                 .filter_map(|r| {
-                    schema
-                        .labels
-                        .iter()
-                        .position(|d| d.name.value == r.value)
-                        .map(|i| ResolvedLabel {
-                            def: &schema.labels[i],
-                            def_index: i,
-                        })
+                    defs.get(r.value.as_str()).map(|&i| ResolvedLabel {
+                        def: &schema.labels[i],
+                        def_index: i,
+                        loc: r.loc,
+                    })
                 })
                 .collect();
             let short = short_name(schema, &m.name.value);

@@ -323,6 +323,33 @@ mod tests {
     }
 
     #[test]
+    fn file_size_is_bounded() {
+        let s = format!("# {}\nmetrics: []\n", "x".repeat(MAX_FILE_BYTES));
+        let err = parse(&s).unwrap_err();
+        assert!(
+            err.message.contains("more than the 4194304 promdef reads"),
+            "{}",
+            err.message
+        );
+        assert!(matches!(err.loc, Loc::Yaml { line: 1, col: 1 }));
+        let tail = "\nmetrics: []\n";
+        let fits = format!("# {}{tail}", "x".repeat(MAX_FILE_BYTES - 2 - tail.len()));
+        assert_eq!(fits.len(), MAX_FILE_BYTES);
+        assert!(parse(&fits).is_ok());
+    }
+
+    #[test]
+    fn node_count_is_bounded() {
+        let s = format!("metrics: [{}]\n", "x, ".repeat(MAX_NODES));
+        let err = parse(&s).unwrap_err();
+        assert!(
+            err.message.contains("more than 200000 YAML nodes"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
     fn syntax_errors_have_positions() {
         let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(err.message.starts_with("invalid YAML"));

@@ -158,7 +158,7 @@ for f in sys.argv[2:]:
             .iter()
             .map(|c| format!("tests/fixtures/{c}/input.yaml")),
     );
-    files.push("tests/ui/yaml/errors.yaml".to_string());
+    files.push("tests/ui/yaml-syntax/errors.yaml".to_string());
     let (ok, out, err) = promdef_tests::run_with_input(
         std::process::Command::new(py)
             .arg("-")

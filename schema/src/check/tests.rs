@@ -1,0 +1,788 @@
+//! One failing and one passing example per rule and lint. Passing examples
+//! must be entirely clean, so each also proves no other rule misfires on it.
+
+use crate::Declaration;
+
+fn diags(yaml: &str) -> Vec<crate::Diagnostic> {
+    Declaration::from_yaml(yaml).diagnostics
+}
+
+/// A schema with one metric written as a flow mapping, plus optional label definitions.
+fn one(labels: &str, metric: &str) -> String {
+    let mut s = String::new();
+    if !labels.is_empty() {
+        s.push_str(&format!("labels: {{{labels}}}\n"));
+    }
+    s.push_str(&format!("metrics:\n  - {{{metric}}}\n"));
+    s
+}
+
+#[track_caller]
+fn assert_clean(yaml: &str) {
+    let d = diags(yaml);
+    assert!(
+        d.is_empty(),
+        "expected no diagnostics for\n{yaml}\ngot: {:#?}",
+        d.iter().map(|d| d.full_message()).collect::<Vec<_>>()
+    );
+}
+
+#[track_caller]
+fn assert_lint(yaml: &str, id: &str) {
+    let d = diags(yaml);
+    assert!(
+        d.iter().any(|d| d.lint == Some(id)),
+        "expected lint `{id}` for\n{yaml}\ngot: {:#?}",
+        d.iter().map(|d| d.full_message()).collect::<Vec<_>>()
+    );
+    for d in &d {
+        assert!(
+            d.loc.line().is_some(),
+            "diagnostic without a location: {}",
+            d.message
+        );
+    }
+}
+
+#[track_caller]
+fn assert_error(yaml: &str, needle: &str) {
+    let d = diags(yaml);
+    assert!(
+        d.iter()
+            .any(|d| d.lint.is_none() && d.message.contains(needle)),
+        "expected an error containing {needle:?} for\n{yaml}\ngot: {:#?}",
+        d.iter().map(|d| d.full_message()).collect::<Vec<_>>()
+    );
+}
+
+/// Lints: (failing schema, lint id, passing schema).
+fn lint_cases() -> Vec<(String, &'static str, String)> {
+    let good = |m: &str| one("", m);
+    vec![
+        // help-missing
+        (
+            good("name: jobs_total, type: counter"),
+            "help-missing",
+            good("name: jobs_total, type: counter, help: Jobs done."),
+        ),
+        (
+            good("name: jobs_total, type: counter, help: ' '"),
+            "help-missing",
+            good("name: jobs_total, type: counter, help: Jobs done."),
+        ),
+        // help-period
+        (
+            good("name: jobs_total, type: counter, help: Jobs done"),
+            "help-period",
+            good("name: jobs_total, type: counter, help: Jobs done."),
+        ),
+        // counter-total-suffix
+        (
+            good("name: jobs_done, type: counter, help: Jobs done."),
+            "counter-total-suffix",
+            good("name: jobs_done_total, type: counter, help: Jobs done."),
+        ),
+        // total-suffix-non-counter
+        (
+            good("name: jobs_total, type: gauge, help: Jobs waiting."),
+            "total-suffix-non-counter",
+            good("name: jobs_waiting, type: gauge, help: Jobs waiting."),
+        ),
+        (
+            good("name: jobs_total, type: histogram, help: Jobs."),
+            "total-suffix-non-counter",
+            good("name: job_duration_seconds, type: histogram, help: Jobs."),
+        ),
+        // reserved-suffix
+        (
+            good("name: queue_count, type: gauge, help: Queue length."),
+            "reserved-suffix",
+            good("name: request_size_count, type: summary, help: Sizes."),
+        ),
+        (
+            good("name: queue_sum, type: gauge, help: Queue length."),
+            "reserved-suffix",
+            good("name: request_size_sum, type: histogram, help: Sizes."),
+        ),
+        (
+            good("name: rpc_size_bucket, type: summary, help: Sizes."),
+            "reserved-suffix",
+            good("name: rpc_size_bucket, type: histogram, help: Sizes."),
+        ),
+        (
+            good("name: job_created, type: gauge, help: Creation time."),
+            "reserved-suffix",
+            good("name: job_creation_time, type: gauge, help: Creation time."),
+        ),
+        // reserved-label
+        (
+            one(
+                "le: {values: [a]}",
+                "name: pool_size, type: gauge, help: Size., labels: [le]",
+            ),
+            "reserved-label",
+            one(
+                "bound: {values: [a]}",
+                "name: pool_size, type: gauge, help: Size., labels: [bound]",
+            ),
+        ),
+        (
+            one(
+                "quantile: {values: [a]}",
+                "name: rpc_seconds, type: histogram, help: Latency., labels: [quantile]",
+            ),
+            "reserved-label",
+            one(
+                "phase: {values: [a]}",
+                "name: rpc_seconds, type: histogram, help: Latency., labels: [phase]",
+            ),
+        ),
+        (
+            good("name: pool_size, type: gauge, help: Size., const_labels: {le: '1'}"),
+            "reserved-label",
+            good("name: pool_size, type: gauge, help: Size., const_labels: {shard: '1'}"),
+        ),
+        // type-in-name
+        (
+            good("name: jobs_gauge, type: gauge, help: Jobs."),
+            "type-in-name",
+            good("name: jobs_waiting, type: gauge, help: Jobs."),
+        ),
+        (
+            good("name: http_counter_total, type: counter, help: Requests."),
+            "type-in-name",
+            good("name: http_requests_total, type: counter, help: Requests."),
+        ),
+        (
+            good("name: rpc_histogram_seconds, type: histogram, help: Latency."),
+            "type-in-name",
+            good("name: rpc_latency_seconds, type: histogram, help: Latency."),
+        ),
+        (
+            good("name: rpc_Summary_seconds, type: summary, help: Latency."),
+            "type-in-name",
+            good("name: rpc_latency_seconds, type: summary, help: Latency."),
+        ),
+        // colon-in-name
+        (
+            good("name: 'rpc:calls_total', type: counter, help: Calls."),
+            "colon-in-name",
+            good("name: rpc_calls_total, type: counter, help: Calls."),
+        ),
+        // camel-case (metric, label, const label)
+        (
+            good("name: jobsWaiting, type: gauge, help: Jobs."),
+            "camel-case",
+            good("name: jobs_waiting, type: gauge, help: Jobs."),
+        ),
+        (
+            one(
+                "statusCode: {values: [ok]}",
+                "name: jobs_total, type: counter, help: Jobs., labels: [statusCode]",
+            ),
+            "camel-case",
+            one(
+                "status_code: {values: [ok]}",
+                "name: jobs_total, type: counter, help: Jobs., labels: [status_code]",
+            ),
+        ),
+        (
+            good("name: app_build_info, type: info, help: Build., const_labels: {gitSha: abc}"),
+            "camel-case",
+            good("name: app_build_info, type: info, help: Build., const_labels: {git_sha: abc}"),
+        ),
+        // abbreviated-unit
+        (
+            good("name: rpc_latency_ms, type: gauge, help: Latency."),
+            "abbreviated-unit",
+            good("name: rpc_latency_seconds, type: gauge, help: Latency."),
+        ),
+        (
+            good("name: cache_kb, type: gauge, help: Cache size."),
+            "abbreviated-unit",
+            good("name: cache_bytes, type: gauge, help: Cache size."),
+        ),
+        (
+            good("name: uptime_sec_total, type: counter, help: Uptime."),
+            "abbreviated-unit",
+            good("name: uptime_seconds_total, type: counter, help: Uptime."),
+        ),
+        // non-base-unit: time, SI prefixes, IEC prefixes, bits, percent, temperature, length
+        (
+            good("name: rpc_latency_milliseconds, type: gauge, help: Latency."),
+            "non-base-unit",
+            good("name: rpc_latency_seconds, type: gauge, help: Latency."),
+        ),
+        (
+            good("name: uptime_hours, type: gauge, help: Uptime."),
+            "non-base-unit",
+            good("name: uptime_seconds, type: gauge, help: Uptime."),
+        ),
+        (
+            good("name: cache_kilobytes, type: gauge, help: Cache size."),
+            "non-base-unit",
+            good("name: cache_bytes, type: gauge, help: Cache size."),
+        ),
+        (
+            good("name: cache_mebibytes, type: gauge, help: Cache size."),
+            "non-base-unit",
+            good("name: cache_bytes, type: gauge, help: Cache size."),
+        ),
+        (
+            good("name: net_sent_bits_total, type: counter, help: Sent."),
+            "non-base-unit",
+            good("name: net_sent_bytes_total, type: counter, help: Sent."),
+        ),
+        (
+            good("name: net_sent_megabits_total, type: counter, help: Sent."),
+            "non-base-unit",
+            good("name: net_sent_bytes_total, type: counter, help: Sent."),
+        ),
+        (
+            good("name: disk_usage_percent, type: gauge, help: Disk use."),
+            "non-base-unit",
+            good("name: disk_usage_ratio, type: gauge, help: Disk use."),
+        ),
+        (
+            good("name: cpu_temperature_kelvins, type: gauge, help: Heat."),
+            "non-base-unit",
+            good("name: cpu_temperature_kelvin, type: gauge, help: Heat."),
+        ),
+        (
+            good("name: cpu_temperature_fahrenheit, type: gauge, help: Heat."),
+            "non-base-unit",
+            good("name: cpu_temperature_celsius, type: gauge, help: Heat."),
+        ),
+        (
+            good("name: trip_kilometres_total, type: counter, help: Distance."),
+            "non-base-unit",
+            good("name: trip_metres_total, type: counter, help: Distance."),
+        ),
+        // namespace-prefix
+        (
+            "namespace: shop\nmetrics: [{name: orders_total, type: counter, help: Orders.}]"
+                .into(),
+            "namespace-prefix",
+            "namespace: shop\nmetrics: [{name: shop_orders_total, type: counter, help: Orders.}]"
+                .into(),
+        ),
+        // label-in-name
+        (
+            one(
+                "method: {values: [GET]}",
+                "name: requests_by_method_total, type: counter, help: Requests., labels: [method]",
+            ),
+            "label-in-name",
+            one(
+                "method: {values: [GET]}",
+                "name: requests_total, type: counter, help: Requests., labels: [method]",
+            ),
+        ),
+        // target-label, and `type`
+        (
+            one(
+                "instance: {values: [a]}",
+                "name: jobs_total, type: counter, help: Jobs., labels: [instance]",
+            ),
+            "target-label",
+            one(
+                "worker: {values: [a]}",
+                "name: jobs_total, type: counter, help: Jobs., labels: [worker]",
+            ),
+        ),
+        (
+            one(
+                "type: {values: [a]}",
+                "name: jobs_total, type: counter, help: Jobs., labels: [type]",
+            ),
+            "target-label",
+            one(
+                "kind: {values: [a]}",
+                "name: jobs_total, type: counter, help: Jobs., labels: [kind]",
+            ),
+        ),
+        (
+            good("name: jobs_total, type: counter, help: Jobs., const_labels: {region: eu}"),
+            "target-label",
+            good("name: jobs_total, type: counter, help: Jobs., const_labels: {shard: eu}"),
+        ),
+        // unbounded-label
+        (
+            one(
+                "route: {}",
+                "name: requests_total, type: counter, help: Requests., labels: [route]",
+            ),
+            "unbounded-label",
+            one(
+                "route: {max_values: 100}",
+                "name: requests_total, type: counter, help: Requests., labels: [route]",
+            ),
+        ),
+        // high-cardinality-label
+        (
+            one(
+                "user_id: {}",
+                "name: logins_total, type: counter, help: Logins., labels: [user_id]",
+            ),
+            "high-cardinality-label",
+            one(
+                "user_id: {max_values: 50}",
+                "name: logins_total, type: counter, help: Logins., labels: [user_id]",
+            ),
+        ),
+        // series-budget: per metric, per schema, and unbounded
+        (
+            one(
+                "method: {values: [a, b, c]}, route: {max_values: 100}",
+                "name: requests_total, type: counter, help: Requests., labels: [method, route], max_series: 200",
+            ),
+            "series-budget",
+            one(
+                "method: {values: [a, b, c]}, route: {max_values: 100}",
+                "name: requests_total, type: counter, help: Requests., labels: [method, route], max_series: 300",
+            ),
+        ),
+        (
+            "max_series: 2\nlabels: {method: {values: [a, b, c]}}\nmetrics: [{name: requests_total, type: counter, help: Requests., labels: [method]}]".into(),
+            "series-budget",
+            "max_series: 3\nlabels: {method: {values: [a, b, c]}}\nmetrics: [{name: requests_total, type: counter, help: Requests., labels: [method]}]".into(),
+        ),
+        (
+            one(
+                "route: {}",
+                "name: requests_total, type: counter, help: Requests., labels: [route], max_series: 10, allow: [unbounded-label]",
+            ),
+            "series-budget",
+            one(
+                "route: {max_values: 10}",
+                "name: requests_total, type: counter, help: Requests., labels: [route], max_series: 10",
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn every_lint_fails_its_example_and_passes_the_fix() {
+    let cases = lint_cases();
+    for (bad, id, fixed) in &cases {
+        assert_lint(bad, id);
+        assert_clean(fixed);
+    }
+    // Every lint id has at least one case, so a new lint cannot ship untested.
+    for (id, _) in super::LINTS {
+        assert!(
+            cases.iter().any(|(_, i, _)| i == id),
+            "lint `{id}` has no test case"
+        );
+    }
+}
+
+#[test]
+fn every_lint_can_be_allowed_and_an_unused_allow_is_an_error() {
+    for (bad, id, fixed) in lint_cases() {
+        // `allow` lives on the metric: add it to the (single) flow-mapping metric.
+        let with_allow = |s: &str| match s.find("allow: [") {
+            Some(i) => format!("{}allow: [{id}, {}", &s[..i], &s[i + 8..]),
+            None => {
+                let i = s.rfind('}').unwrap();
+                format!("{}, allow: [{id}]{}", &s[..i], &s[i..])
+            }
+        };
+        let allowed = with_allow(&bad);
+        let d = diags(&allowed);
+        assert!(
+            !d.iter().any(|d| d.lint == Some(id)),
+            "`allow: [{id}]` did not suppress it:\n{allowed}"
+        );
+        let unused = with_allow(&fixed);
+        assert_error(&unused, &format!("`allow: [{id}]` suppresses nothing"));
+    }
+}
+
+#[test]
+fn each_finding_reports_one_lint_per_cause() {
+    // A high-cardinality name gets the specific lint, not also `unbounded-label`.
+    let d = diags(&one(
+        "user_id: {}",
+        "name: logins_total, type: counter, help: Logins., labels: [user_id]",
+    ));
+    let ids: Vec<_> = d.iter().filter_map(|d| d.lint).collect();
+    assert_eq!(ids, ["high-cardinality-label"]);
+}
+
+#[test]
+fn an_invalid_name_reports_one_error_not_an_unused_allow() {
+    let d = diags(&one(
+        "",
+        "name: 'rpc:calls-total', type: counter, help: Calls., allow: [colon-in-name]",
+    ));
+    let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(msgs[0].contains("is not a valid metric name"), "{msgs:?}");
+}
+
+#[test]
+fn allow_rejects_unknown_and_repeated_ids() {
+    assert_error(
+        &one(
+            "",
+            "name: jobs, type: counter, help: Jobs., allow: [counter-total-sufix]",
+        ),
+        "did you mean `counter-total-suffix`?",
+    );
+    assert_error(
+        &one(
+            "",
+            "name: jobs, type: counter, help: Jobs., allow: [counter-total-suffix, counter-total-suffix]",
+        ),
+        "listed twice in `allow`",
+    );
+    assert_clean(&one(
+        "",
+        "name: jobs, type: counter, help: Jobs., allow: [counter-total-suffix]",
+    ));
+}
+
+/// Errors: (failing schema, message fragment, passing schema).
+fn error_cases() -> Vec<(String, &'static str, String)> {
+    let ok = |m: &str| one("", m);
+    let counter = "type: counter, help: Jobs.";
+    vec![
+        // schema level
+        (
+            "namespace: shop-app\nmetrics: [{name: shop-app_jobs_total, type: counter, help: Jobs.}]".into(),
+            "namespace `shop-app` is not a valid name prefix",
+            "namespace: shop_app\nmetrics: [{name: shop_app_jobs_total, type: counter, help: Jobs.}]".into(),
+        ),
+        (
+            "registry: 'not a path'\nmetrics: [{name: jobs_total, type: counter, help: Jobs.}]".into(),
+            "is not a Rust path",
+            "registry: crate::REG\nmetrics: [{name: jobs_total, type: counter, help: Jobs.}]".into(),
+        ),
+        // metric names
+        (
+            ok(&format!("name: jobs-done_total, {counter}")),
+            "is not a valid metric name",
+            ok(&format!("name: jobs_done_total, {counter}")),
+        ),
+        (
+            ok(&format!("name: __jobs_total, {counter}")),
+            "reserved for Prometheus",
+            ok(&format!("name: jobs_total, {counter}")),
+        ),
+        (
+            "metrics: [{name: jobs_total, type: counter, help: Jobs.}, {name: jobs_total, type: counter, help: Jobs.}]".into(),
+            "is declared twice, first at line 1",
+            "metrics: [{name: jobs_total, type: counter, help: Jobs.}, {name: tasks_total, type: counter, help: Tasks.}]".into(),
+        ),
+        // family/sample clashes, every suffix
+        (
+            "metrics: [{name: jobs, type: gauge, help: Jobs.}, {name: jobs_total, type: counter, help: Jobs.}]".into(),
+            "clashes with `jobs`",
+            "metrics: [{name: jobs_waiting, type: gauge, help: Jobs.}, {name: jobs_total, type: counter, help: Jobs.}]".into(),
+        ),
+        (
+            "metrics: [{name: rpc_seconds, type: summary, help: Jobs.}, {name: rpc_seconds_count, type: summary, help: Jobs.}]".into(),
+            "plus `_count`",
+            "metrics: [{name: rpc_seconds, type: summary, help: Jobs.}, {name: rpc_calls_count, type: summary, help: Jobs.}]".into(),
+        ),
+        (
+            "metrics: [{name: rpc_seconds_sum, type: summary, help: Jobs.}, {name: rpc_seconds, type: summary, help: Jobs.}]".into(),
+            "plus `_sum`",
+            "metrics: [{name: rpc_total_sum, type: summary, help: Jobs.}, {name: rpc_seconds, type: summary, help: Jobs.}]".into(),
+        ),
+        (
+            "metrics: [{name: rpc_seconds, type: histogram, help: Jobs.}, {name: rpc_seconds_bucket, type: histogram, help: Jobs.}]".into(),
+            "plus `_bucket`",
+            "metrics: [{name: rpc_seconds, type: histogram, help: Jobs.}, {name: rpc_wait_seconds, type: histogram, help: Jobs.}]".into(),
+        ),
+        (
+            "metrics: [{name: jobs_total, type: counter, help: Jobs.}, {name: jobs_created, type: gauge, help: Jobs., allow: [reserved-suffix]}]".into(),
+            "creation time of counter `jobs_total` as `jobs_created`",
+            "metrics: [{name: jobs_total, type: counter, help: Jobs.}, {name: jobs_made_total, type: counter, help: Jobs.}]".into(),
+        ),
+        (
+            "metrics: [{name: rpc_seconds, type: summary, help: Jobs.}, {name: rpc_seconds_created, type: gauge, help: Jobs., allow: [reserved-suffix]}]".into(),
+            "plus `_created`",
+            "metrics: [{name: rpc_seconds, type: summary, help: Jobs.}, {name: rpc_calls, type: gauge, help: Jobs.}]".into(),
+        ),
+        (
+            "metrics: [{name: app, type: gauge, help: App.}, {name: app_info, type: info, help: App.}]".into(),
+            "plus `_info`",
+            "metrics: [{name: app_up, type: gauge, help: App.}, {name: app_info, type: info, help: App.}]".into(),
+        ),
+        // two names, one Rust identifier
+        (
+            "metrics: [{name: 'rpc:calls_total', type: counter, help: Calls., allow: [colon-in-name]}, {name: rpc_calls_total, type: counter, help: Calls.}]".into(),
+            "both become the Rust static `RPC_CALLS_TOTAL`",
+            "metrics: [{name: 'rpc:calls_total', type: counter, help: Calls., allow: [colon-in-name], static_name: RPC_CALLS_RULE}, {name: rpc_calls_total, type: counter, help: Calls.}]".into(),
+        ),
+        (
+            ok(&format!("name: jobs_total, {counter}, static_name: 'not-ident'")),
+            "not a valid Rust identifier for the static",
+            ok(&format!("name: jobs_total, {counter}, static_name: JOBS")),
+        ),
+        // info metrics
+        (
+            ok("name: app_build, type: info, help: Build., const_labels: {version: '1'}"),
+            "must end with `_info`",
+            ok("name: app_build_info, type: info, help: Build., const_labels: {version: '1'}"),
+        ),
+        (
+            one("version: {values: ['1']}", "name: app_build_info, type: info, help: Build., labels: [version]"),
+            "info metrics take `const_labels`",
+            ok("name: app_build_info, type: info, help: Build., const_labels: {version: '1'}"),
+        ),
+        // label names and references
+        (
+            one("http-method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [http-method]")),
+            "is not a valid label name",
+            one("http_method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [http_method]")),
+        ),
+        (
+            one("__meta: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [__meta]")),
+            "label names starting with `__` are reserved",
+            one("meta: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [meta]")),
+        ),
+        (
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [methd]")),
+            "label `methd` is not defined; did you mean `method`?",
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [method]")),
+        ),
+        (
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [method, method]")),
+            "is listed twice on `jobs_total`",
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [method]")),
+        ),
+        (
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}")),
+            "is defined but no metric uses it",
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [method]")),
+        ),
+        (
+            one("self: {values: [a]}", &format!("name: jobs_total, {counter}, labels: [self]")),
+            "cannot be a Rust field name",
+            one("owner: {values: [a]}", &format!("name: jobs_total, {counter}, labels: [owner]")),
+        ),
+        (
+            one("le: {values: ['1']}", "name: rpc_seconds, type: histogram, help: Latency., labels: [le]"),
+            "`le` is reserved for histogram buckets",
+            one("phase: {values: ['1']}", "name: rpc_seconds, type: histogram, help: Latency., labels: [phase]"),
+        ),
+        (
+            ok("name: rpc_seconds, type: summary, help: Latency., const_labels: {quantile: '0.5'}"),
+            "`quantile` is reserved for summary quantiles",
+            ok("name: rpc_seconds, type: summary, help: Latency., const_labels: {phase: '0.5'}"),
+        ),
+        // closed sets
+        (
+            one("method: {values: []}", &format!("name: jobs_total, {counter}, labels: [method]")),
+            "has an empty `values` list",
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [method]")),
+        ),
+        (
+            one("method: {values: [GET, POST, GET]}", &format!("name: jobs_total, {counter}, labels: [method]")),
+            "value `GET` is listed twice in label `method` at line",
+            one("method: {values: [GET, POST]}", &format!("name: jobs_total, {counter}, labels: [method]")),
+        ),
+        (
+            one("method: {values: [GET], max_values: 3}", &format!("name: jobs_total, {counter}, labels: [method]")),
+            "has both `values` and `max_values`",
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [method]")),
+        ),
+        (
+            one("code: {values: [a-b, a_b]}", &format!("name: jobs_total, {counter}, labels: [code]")),
+            "both become the variant `Code::AB`",
+            one("code: {values: [a-b, {value: a_b, variant: AUnderB}]}", &format!("name: jobs_total, {counter}, labels: [code]")),
+        ),
+        (
+            one("code: {values: [{value: a, variant: 'x y'}]}", &format!("name: jobs_total, {counter}, labels: [code]")),
+            "is not a valid enum variant name",
+            one("code: {values: [{value: a, variant: Xy}]}", &format!("name: jobs_total, {counter}, labels: [code]")),
+        ),
+        (
+            one("code: {values: [a], rust_type: 'x y'}", &format!("name: jobs_total, {counter}, labels: [code]")),
+            "is not a valid Rust type name for label `code`",
+            one("code: {values: [a], rust_type: Code}", &format!("name: jobs_total, {counter}, labels: [code]")),
+        ),
+        (
+            "labels: {a: {values: [x], rust_type: Kind}, b: {values: [y], rust_type: Kind}}\nmetrics: [{name: jobs_total, type: counter, help: Jobs., labels: [a, b]}]".into(),
+            "both become the Rust type `Kind`",
+            "labels: {a: {values: [x], rust_type: KindA}, b: {values: [y], rust_type: KindB}}\nmetrics: [{name: jobs_total, type: counter, help: Jobs., labels: [a, b]}]".into(),
+        ),
+        (
+            one("code: {values: [a], rust_type: JobsTotalLabels}", &format!("name: jobs_total, {counter}, labels: [code]")),
+            "has the name of a label enum",
+            one("code: {values: [a], rust_type: JobCode}", &format!("name: jobs_total, {counter}, labels: [code]")),
+        ),
+        (
+            one("a: {values: [x, y, z, w, v, u, t, s, r, q]}, b: {values: [x, y, z, w, v, u, t, s, r, q]}, c: {values: [x, y, z, w, v, u, t, s, r, q]}, d: {values: [x, y, z, w, v, u, t, s, r, q]}, e: {values: [x, y, z, w, v, u, t, s, r, q]}, f: {values: [x, y]}", &format!("name: jobs_total, {counter}, labels: [a, b, c, d, e, f]")),
+            "would pre-create 200000 series",
+            one("a: {values: [x, y, z, w, v, u, t, s, r, q]}, b: {values: [x, y, z, w, v, u, t, s, r, q]}", &format!("name: jobs_total, {counter}, labels: [a, b]")),
+        ),
+        // const labels
+        (
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [method], const_labels: {{method: GET}}")),
+            "is both a label and a const label",
+            one("method: {values: [GET]}", &format!("name: jobs_total, {counter}, labels: [method], const_labels: {{shard: a}}")),
+        ),
+        (
+            ok(&format!("name: jobs_total, {counter}, const_labels: {{'shard id': a}}")),
+            "is not a valid label name",
+            ok(&format!("name: jobs_total, {counter}, const_labels: {{shard_id: a}}")),
+        ),
+        // buckets
+        (
+            ok("name: rpc_seconds, type: gauge, help: Latency., buckets: [1, 2]"),
+            "`buckets` only apply to histograms",
+            ok("name: rpc_seconds, type: histogram, help: Latency., buckets: [1, 2]"),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., buckets: []"),
+            "`buckets` is empty",
+            ok("name: rpc_seconds, type: histogram, help: Latency."),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., buckets: [1, .inf]"),
+            "bucket bounds must be finite",
+            ok("name: rpc_seconds, type: histogram, help: Latency., buckets: [1]"),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., buckets: [.nan]"),
+            "bucket bounds must be finite",
+            ok("name: rpc_seconds, type: histogram, help: Latency., buckets: [0.5]"),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., buckets: [1, 1]"),
+            "buckets must be strictly increasing, but 1 follows 1",
+            ok("name: rpc_seconds, type: histogram, help: Latency., buckets: [1, 2]"),
+        ),
+        // unit
+        (
+            ok("name: rpc_latency, type: gauge, help: Latency., unit: seconds"),
+            "unit `seconds` is not the suffix of `rpc_latency`",
+            ok("name: rpc_latency_seconds, type: gauge, help: Latency., unit: seconds"),
+        ),
+        (
+            ok("name: sent_bytes_total, type: counter, help: Sent., unit: seconds"),
+            "rename the metric to end with `_seconds`",
+            ok("name: sent_bytes_total, type: counter, help: Sent., unit: bytes"),
+        ),
+        // deprecation
+        (
+            ok(&format!("name: jobs_total, {counter}, deprecated: {{since: '1.2', renamed_to: jobs_done_totl}}")),
+            "`renamed_to` names `jobs_done_totl`, which this schema does not declare",
+            "metrics: [{name: jobs_total, type: counter, help: Jobs., deprecated: {since: '1.2', renamed_to: jobs_done_total}}, {name: jobs_done_total, type: counter, help: Jobs.}]".into(),
+        ),
+        (
+            ok(&format!("name: jobs_total, {counter}, deprecated: {{since: '1.2', renamed_to: jobs_total}}")),
+            "names `jobs_total` itself",
+            ok(&format!("name: jobs_total, {counter}, deprecated: {{since: '1.2'}}")),
+        ),
+        // multiprocess mode
+        (
+            ok("name: jobs_waiting, type: gauge, help: Jobs., multiprocess_mode: livsum"),
+            "did you mean `livesum`?",
+            ok("name: jobs_waiting, type: gauge, help: Jobs., multiprocess_mode: livesum"),
+        ),
+        (
+            ok(&format!("name: jobs_total, {counter}, multiprocess_mode: livesum")),
+            "only applies to gauges",
+            ok(&format!("name: jobs_total, {counter}")),
+        ),
+        // visibility
+        (
+            ok(&format!("name: jobs_total, {counter}, visibility: public")),
+            "is not a Rust visibility",
+            ok(&format!("name: jobs_total, {counter}, visibility: pub(crate)")),
+        ),
+        // YAML shape: unknown keys, wrong types, duplicate keys, missing keys
+        (
+            ok(&format!("name: jobs_total, {counter}, bukets: [1]")),
+            "unknown key `bukets` in a metric; did you mean `buckets`?",
+            ok(&format!("name: jobs_total, {counter}")),
+        ),
+        (
+            ok(&format!("name: jobs_total, {counter}, labels: method")),
+            "expected a list for `labels`, found a string",
+            ok(&format!("name: jobs_total, {counter}, labels: []")),
+        ),
+        (
+            ok(&format!("name: jobs_total, {counter}, help: Again.")),
+            "duplicate key `help` in a metric",
+            ok(&format!("name: jobs_total, {counter}")),
+        ),
+        (
+            ok("name: jobs_total, type: countr, help: Jobs."),
+            "unknown metric type `countr`; did you mean `counter`?",
+            ok(&format!("name: jobs_total, {counter}")),
+        ),
+        (
+            ok("type: counter, help: Jobs."),
+            "a metric needs a `name:`",
+            ok(&format!("name: jobs_total, {counter}")),
+        ),
+        (
+            ok(&format!("name: jobs_total, {counter}, max_series: 0")),
+            "`max_series` must be a whole number greater than 0",
+            ok(&format!("name: jobs_total, {counter}, max_series: 1")),
+        ),
+    ]
+}
+
+#[test]
+fn every_error_fails_its_example_and_passes_the_fix() {
+    for (bad, needle, fixed) in error_cases() {
+        assert_error(&bad, needle);
+        assert_clean(&fixed);
+    }
+}
+
+#[test]
+fn messages_follow_the_style_guide() {
+    // lowercase start (or code), no trailing period
+    let mut all: Vec<crate::Diagnostic> = Vec::new();
+    for (bad, _, _) in lint_cases().into_iter().chain(error_cases()) {
+        all.extend(diags(&bad));
+    }
+    for d in all {
+        let m = &d.message;
+        assert!(!m.ends_with('.'), "trailing period: {m}");
+        let first = m.chars().next().unwrap();
+        assert!(
+            first.is_lowercase() || first == '`' || first.is_ascii_digit(),
+            "not lowercase: {m}"
+        );
+    }
+}
+
+#[test]
+fn all_errors_of_a_declaration_come_in_one_pass() {
+    let d = diags(
+        "labels: {method: {values: [GET, GET]}}\nmetrics:\n  - {name: jobs_total, type: counter, help: Jobs., labels: [methd]}\n  - {name: jobs_total, type: counter, help: Jobs.}\n  - {name: rpc_seconds, type: histogram, help: Latency., buckets: [2, 1]}\n",
+    );
+    for needle in [
+        "listed twice in label `method`",
+        "label `methd` is not defined",
+        "declared twice",
+        "strictly increasing",
+        "defined but no metric uses it",
+    ] {
+        assert!(
+            d.iter().any(|d| d.message.contains(needle)),
+            "missing {needle:?} in {d:#?}"
+        );
+    }
+}
+
+#[test]
+fn lint_ids_are_unique_kebab_case() {
+    let ids: Vec<&str> = super::LINTS.iter().map(|(id, _)| *id).collect();
+    for (i, id) in ids.iter().enumerate() {
+        assert!(!ids[..i].contains(id), "duplicate lint id {id}");
+        assert!(
+            id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{id}"
+        );
+    }
+}

@@ -1,0 +1,583 @@
+//! Agreement with the reference linter, `promtool check metrics`, both ways.
+//!
+//! - `fixtures/lint-corpus/accept/*.yaml`: promdef accepts each with no
+//!   diagnostic and no `allow`; the exposition it produces (at start-up, and
+//!   with one series per open label) passes promtool with no problem.
+//! - `fixtures/lint-corpus/reject/*.yaml`: each names, in header comments,
+//!   what promtool reports on the exposition the schema would produce
+//!   (`# promtool: <text>`) and what promdef reports at compile time
+//!   (`# promdef: <lint id or error text>`); both are asserted. A sibling
+//!   `<case>.prom` replaces the rendered exposition where one is needed.
+//! - A generated corpus: a few thousand one-metric schemas built from words
+//!   that trip every promlint rule; every problem promtool reports on one of
+//!   them must be a promdef lint with the matching id.
+//!
+//! More corpus directories with the same layout can be added with
+//! `PROMDEF_LINT_CORPUS=dir1:dir2`. Expositions are rendered from the
+//! schema with the runtime's own encoder (`promdef::encode::text_family`),
+//! the way the generated statics are rendered.
+
+use promdef::family::LabelDescriptor;
+use promdef::{Descriptor, Family, Kind, Sample, Site};
+use promdef_schema::resolve::{exposed_help, resolve};
+use promdef_schema::{Declaration, MetricType, Schema};
+use promdef_tests::{promtool_check, skip};
+use std::path::{Path, PathBuf};
+
+fn leak<T>(v: T) -> &'static T {
+    Box::leak(Box::new(v))
+}
+
+fn leak_str(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+/// A family built at run time from a schema, with every cell at zero.
+struct DynFamily {
+    desc: &'static Descriptor,
+    series: Vec<Vec<&'static str>>,
+    buckets: &'static [f64],
+}
+
+impl Family for DynFamily {
+    fn descriptor(&self) -> &'static Descriptor {
+        self.desc
+    }
+    fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>)) {
+        for s in &self.series {
+            let sample = match self.desc.kind {
+                Kind::Counter => Sample::Counter(0),
+                Kind::Gauge => Sample::Gauge(0.0),
+                Kind::Info => Sample::Info,
+                Kind::Summary => Sample::Summary { count: 0, sum: 0.0 },
+                Kind::Histogram => Sample::Histogram {
+                    bounds: self.buckets,
+                    cumulative: vec![0; self.buckets.len() + 1],
+                    sum: 0.0,
+                },
+            };
+            f(s, sample);
+        }
+    }
+}
+
+/// Renders what the schema's statics expose: every closed-set series (all of
+/// them exist from start-up), and with `used`, one series per open label
+/// (value `v`), as after the first update. Metrics promdef would not generate
+/// (invalid names, unresolved labels) are left out, as the macro leaves them out.
+fn render(schema: &Schema, used: bool) -> String {
+    let r = resolve(schema);
+    let mut out = String::new();
+    for m in &r.metrics {
+        let md = m.metric;
+        if !promdef_schema::naming::is_metric_name(&md.name.value)
+            || m.labels.len() != md.labels.len()
+        {
+            continue;
+        }
+        let labels: Vec<LabelDescriptor> = m
+            .labels
+            .iter()
+            .map(|l| LabelDescriptor {
+                name: leak_str(l.name()),
+                values: l.def.values.as_ref().map(|v| {
+                    &*Box::leak(
+                        v.value
+                            .iter()
+                            .map(|x| leak_str(&x.value.value))
+                            .collect::<Vec<_>>()
+                            .into_boxed_slice(),
+                    )
+                }),
+            })
+            .collect();
+        let mut series: Vec<Vec<&'static str>> = vec![Vec::new()];
+        for l in &labels {
+            let values: Vec<&'static str> = match l.values {
+                Some(v) => v.to_vec(),
+                None if used => vec!["v"],
+                None => vec![],
+            };
+            series = series
+                .iter()
+                .flat_map(|s| {
+                    values.iter().map(move |v| {
+                        let mut s = s.clone();
+                        s.push(*v);
+                        s
+                    })
+                })
+                .take(64)
+                .collect();
+        }
+        let kind = match md.kind.value {
+            MetricType::Counter => Kind::Counter,
+            MetricType::Gauge => Kind::Gauge,
+            MetricType::Histogram => Kind::Histogram,
+            MetricType::Summary => Kind::Summary,
+            MetricType::Info => Kind::Info,
+        };
+        let const_labels: Vec<(&'static str, &'static str)> = md
+            .const_labels
+            .iter()
+            .map(|(k, v)| (leak_str(&k.value), leak_str(&v.value)))
+            .collect();
+        let desc = leak(Descriptor {
+            name: leak_str(&md.name.value),
+            help: leak_str(&exposed_help(md)),
+            kind,
+            unit: md.unit.as_ref().map(|u| leak_str(&u.value)),
+            labels: Box::leak(labels.into_boxed_slice()),
+            const_labels: Box::leak(const_labels.into_boxed_slice()),
+            site: Site {
+                krate: "lint-corpus",
+                file: "corpus.yaml",
+                line: md.loc.line().unwrap_or(0) as u32,
+            },
+        });
+        let fam = DynFamily {
+            desc,
+            series,
+            buckets: Box::leak(m.buckets.clone().into_boxed_slice()),
+        };
+        promdef::encode::text_family(&fam, &mut out);
+    }
+    out
+}
+
+fn corpus_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint-corpus")];
+    if let Some(extra) = std::env::var_os("PROMDEF_LINT_CORPUS") {
+        dirs.extend(std::env::split_paths(&extra));
+    }
+    dirs
+}
+
+fn yaml_files(sub: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for d in corpus_dirs() {
+        let Ok(rd) = std::fs::read_dir(d.join(sub)) else {
+            continue;
+        };
+        for e in rd {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn describe(d: &Declaration) -> String {
+    d.diagnostics
+        .iter()
+        .map(|d| format!("  {}", d.full_message().replace('\n', "\n  ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn accepted_schemas_pass_promtool() {
+    let files = yaml_files("accept");
+    assert!(files.len() >= 10, "accept corpus is missing: {files:?}");
+    let mut failures = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let decl = Declaration::from_yaml(&text);
+        if !decl.is_clean() {
+            failures.push(format!(
+                "{}: promdef reports\n{}",
+                f.display(),
+                describe(&decl)
+            ));
+            continue;
+        }
+        if decl.schema.metrics.iter().any(|m| !m.allow.is_empty()) {
+            failures.push(format!(
+                "{}: the accept corpus must not use `allow`",
+                f.display()
+            ));
+            continue;
+        }
+        for used in [false, true] {
+            let expo = render(&decl.schema, used);
+            assert!(
+                expo.contains("# TYPE "),
+                "{}: nothing rendered",
+                f.display()
+            );
+            let Some(problems) = promtool_check(&expo) else {
+                return skip(
+                    "accepted_schemas_pass_promtool",
+                    "promtool not found (apt-get install prometheus)",
+                );
+            };
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "{} ({}): promtool reports\n{problems}\non\n{expo}",
+                    f.display(),
+                    if used { "used" } else { "start-up" }
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+struct RejectCase {
+    path: PathBuf,
+    promtool: Vec<String>,
+    promdef: Vec<String>,
+}
+
+fn reject_cases() -> Vec<RejectCase> {
+    yaml_files("reject")
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let header = |key: &str| -> Vec<String> {
+                text.lines()
+                    .filter_map(|l| l.strip_prefix(&format!("# {key}:")))
+                    .map(|v| v.trim().to_string())
+                    .collect()
+            };
+            let case = RejectCase {
+                promtool: header("promtool"),
+                promdef: header("promdef"),
+                path,
+            };
+            assert!(
+                !case.promtool.is_empty() && !case.promdef.is_empty(),
+                "{}: needs `# promtool: …` and `# promdef: …` header lines",
+                case.path.display()
+            );
+            case
+        })
+        .collect()
+}
+
+#[test]
+fn what_promtool_flags_promdef_rejects_with_the_matching_lint() {
+    let cases = reject_cases();
+    let mut failures = Vec::new();
+    for c in &cases {
+        let text = std::fs::read_to_string(&c.path).unwrap();
+        let decl = Declaration::from_yaml(&text);
+        for want in &c.promdef {
+            let found = decl
+                .diagnostics
+                .iter()
+                .any(|d| d.lint == Some(want.as_str()) || d.message.contains(want.as_str()));
+            if !found {
+                failures.push(format!(
+                    "{}: promdef should report `{want}`, but reports\n{}",
+                    c.path.display(),
+                    describe(&decl)
+                ));
+            }
+        }
+        let prom = c.path.with_extension("prom");
+        let expo = match std::fs::read_to_string(&prom) {
+            Ok(t) => t,
+            Err(_) => render(&decl.schema, true),
+        };
+        let Some(problems) = promtool_check(&expo) else {
+            return skip(
+                "what_promtool_flags_promdef_rejects_with_the_matching_lint",
+                "promtool not found (apt-get install prometheus)",
+            );
+        };
+        for want in &c.promtool {
+            if !problems.contains(want.as_str()) {
+                failures.push(format!(
+                    "{}: promtool should report `{want}` on\n{expo}\nbut reports\n{problems}",
+                    c.path.display()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// promtool's problem classes (client_golang promlint, as in Prometheus 2.42),
+/// and the parse error a duplicate or clashing family causes, with the promdef
+/// check that catches each.
+const PROMTOOL_CLASSES: &[(&str, &str)] = &[
+    ("no help text", "help-missing"),
+    (
+        "counter metrics should have \"_total\" suffix",
+        "counter-total-suffix",
+    ),
+    (
+        "non-counter metrics should not have \"_total\" suffix",
+        "total-suffix-non-counter",
+    ),
+    (
+        "non-histogram metrics should not have \"_bucket\" suffix",
+        "reserved-suffix",
+    ),
+    (
+        "non-histogram and non-summary metrics should not have \"_count\" suffix",
+        "reserved-suffix",
+    ),
+    (
+        "non-histogram and non-summary metrics should not have \"_sum\" suffix",
+        "reserved-suffix",
+    ),
+    (
+        "non-histogram metrics should not have \"le\" label",
+        "reserved-label",
+    ),
+    (
+        "non-summary metrics should not have \"quantile\" label",
+        "reserved-label",
+    ),
+    ("metric name should not include type", "type-in-name"),
+    ("metric names should not contain ':'", "colon-in-name"),
+    (
+        "metric names should be written in 'snake_case' not 'camelCase'",
+        "camel-case",
+    ),
+    (
+        "label names should be written in 'snake_case' not 'camelCase'",
+        "camel-case",
+    ),
+    (
+        "metric names should not contain abbreviated units",
+        "abbreviated-unit",
+    ),
+    ("use base unit", "non-base-unit"),
+    ("second HELP line for metric name", "declared twice"),
+];
+
+#[test]
+fn every_promtool_problem_class_has_a_reject_case() {
+    let cases = reject_cases();
+    for (class, check) in PROMTOOL_CLASSES {
+        assert!(
+            cases
+                .iter()
+                .any(|c| c.promtool.iter().any(|p| p.contains(class))
+                    && c.promdef.iter().any(|p| p == check)),
+            "no reject case pairs promtool's `{class}` with promdef's `{check}`"
+        );
+    }
+}
+
+/// Deterministic xorshift, so a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+const WORDS: &[&str] = &[
+    "http",
+    "requests",
+    "jobs",
+    "queue",
+    "cache",
+    "disk",
+    "rpc",
+    "latency",
+    "size",
+    "total",
+    "count",
+    "sum",
+    "bucket",
+    "created",
+    "info",
+    "counter",
+    "gauge",
+    "histogram",
+    "summary",
+    "Counter",
+    "seconds",
+    "milliseconds",
+    "bytes",
+    "kilobytes",
+    "mibibytes",
+    "bits",
+    "megabits",
+    "minutes",
+    "hours",
+    "days",
+    "weeks",
+    "meters",
+    "metres",
+    "kilometres",
+    "inches",
+    "miles",
+    "grams",
+    "pounds",
+    "celsius",
+    "fahrenheit",
+    "kelvin",
+    "kelvins",
+    "rankine",
+    "joules",
+    "calories",
+    "volts",
+    "amperes",
+    "percent",
+    "ratio",
+    "s",
+    "ms",
+    "us",
+    "ns",
+    "sec",
+    "b",
+    "kb",
+    "mb",
+    "gb",
+    "m",
+    "h",
+    "d",
+    "inFlight",
+    "fooBar",
+    "HTTP",
+    "rpc:calls",
+    "method",
+    "route",
+];
+const LABELS: &[&str] = &[
+    "method",
+    "route",
+    "le",
+    "quantile",
+    "statusCode",
+    "job",
+    "type",
+    "user_id",
+    "shard",
+    "phase",
+];
+
+/// One-metric schema: `c<i>_` keeps every family distinct from the others in one exposition.
+fn candidate(rng: &mut Rng, i: usize) -> String {
+    let n = 1 + rng.next() % 4;
+    let words: Vec<&str> = (0..n).map(|_| rng.pick(WORDS)).collect();
+    let name = format!("c{i:05}_{}", words.join("_"));
+    let kind = rng.pick(&["counter", "gauge", "histogram", "summary", "info"]);
+    let help = rng.pick(&["Things measured.", "Things measured", "' '", ""]);
+    let mut labels = Vec::new();
+    for _ in 0..rng.next() % 3 {
+        let l = rng.pick(LABELS);
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    let mut s = String::new();
+    if !labels.is_empty() && kind != "info" {
+        s.push_str("labels:\n");
+        for l in &labels {
+            if rng.chance(50) {
+                s.push_str(&format!("  {l}: {{values: [a, b]}}\n"));
+            } else {
+                s.push_str(&format!("  {l}: {{max_values: 10}}\n"));
+            }
+        }
+    }
+    s.push_str(&format!("metrics:\n  - name: '{name}'\n    type: {kind}\n"));
+    if !help.is_empty() {
+        s.push_str(&format!("    help: {help}\n"));
+    }
+    if kind == "info" {
+        let l = rng.pick(LABELS);
+        s.push_str(&format!("    const_labels: {{{l}: x}}\n"));
+    } else if !labels.is_empty() {
+        s.push_str(&format!("    labels: [{}]\n", labels.join(", ")));
+    }
+    s
+}
+
+#[test]
+fn generated_corpus_every_promtool_problem_is_a_promdef_lint() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut expo = String::new();
+    let mut decls = std::collections::HashMap::new();
+    let mut clean = 0;
+    for i in 0..3000 {
+        let yaml = candidate(&mut rng, i);
+        let decl = Declaration::from_yaml(&yaml);
+        // Only schemas whose sole findings are lints produce an exposition
+        // (with `allow`); errors stop the build and are covered above.
+        if decl.diagnostics.iter().any(|d| d.lint.is_none()) {
+            continue;
+        }
+        clean += usize::from(decl.is_clean());
+        expo.push_str(&render(&decl.schema, true));
+        decls.insert(decl.schema.metrics[0].name.value.clone(), (yaml, decl));
+    }
+    assert!(
+        clean >= 20 && decls.len() >= 1000,
+        "generator too narrow: {clean} clean of {}",
+        decls.len()
+    );
+    let Some(problems) = promtool_check(&expo) else {
+        return skip(
+            "generated_corpus_every_promtool_problem_is_a_promdef_lint",
+            "promtool not found (apt-get install prometheus)",
+        );
+    };
+    assert!(
+        !problems.contains("error while linting"),
+        "generated exposition does not parse:\n{problems}"
+    );
+    let mut seen = std::collections::HashSet::new();
+    let mut failures = Vec::new();
+    for line in problems.lines() {
+        let (metric, problem) = line.split_once(' ').unwrap();
+        let Some((yaml, decl)) = decls.get(metric) else {
+            failures.push(format!("unknown metric in promtool output: {line}"));
+            continue;
+        };
+        let Some((class, id)) = PROMTOOL_CLASSES.iter().find(|(c, _)| problem.contains(c)) else {
+            failures.push(format!(
+                "promtool problem class promdef does not know: {line}"
+            ));
+            continue;
+        };
+        seen.insert(*class);
+        if !decl.diagnostics.iter().any(|d| d.lint == Some(*id)) {
+            failures.push(format!(
+                "promtool: {line}\npromdef should report `{id}` for\n{yaml}but reports\n{}",
+                describe(decl)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    eprintln!(
+        "generated corpus: {} schemas rendered ({clean} clean), {} promtool problems, all matched by promdef lints",
+        decls.len(),
+        problems.lines().count()
+    );
+    // The generator must exercise every lint class promtool has.
+    for (class, _) in &PROMTOOL_CLASSES[..PROMTOOL_CLASSES.len() - 1] {
+        assert!(seen.contains(class), "generator never triggered `{class}`");
+    }
+}
+
+#[test]
+fn readme_documents_every_lint() {
+    let readme = include_str!("../../README.md");
+    for (id, _) in promdef_schema::check::LINTS {
+        assert!(
+            readme.contains(&format!("\n| `{id}` |")),
+            "README's lint table has no row for `{id}`"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+promdef::metrics! {
+    /// Requests handled.
+    #[allow(dead_code)]
+    pub counter requests_total;
+}
+
+fn main() {}

@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-diagnostics/all_errors_in_one_pass.yaml");
+
+fn main() {}

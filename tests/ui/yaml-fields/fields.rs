@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-fields/fields.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-labels/labels.yaml");
+
+fn main() {}

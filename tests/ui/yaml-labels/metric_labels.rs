@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-labels/metric_labels.yaml");
+
+fn main() {}

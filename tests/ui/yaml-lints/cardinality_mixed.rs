@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-lints/cardinality_mixed.yaml");
+
+fn main() {}

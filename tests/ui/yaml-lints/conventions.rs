@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-lints/conventions.yaml");
+
+fn main() {}

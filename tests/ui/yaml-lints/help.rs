@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-lints/help.yaml");
+
+fn main() {}

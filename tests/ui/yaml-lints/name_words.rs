@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-lints/name_words.yaml");
+
+fn main() {}

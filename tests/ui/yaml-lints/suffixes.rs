@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-lints/suffixes.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-names/names.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-names/rust_names.yaml");
+
+fn main() {}

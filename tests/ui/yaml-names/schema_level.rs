@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-names/schema_level.yaml");
+
+fn main() {}

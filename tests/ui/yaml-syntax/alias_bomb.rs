@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-syntax/alias_bomb.yaml");
+
+fn main() {}

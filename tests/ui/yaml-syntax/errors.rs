@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-syntax/errors.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-syntax/invalid_syntax.yaml");
+
+fn main() {}

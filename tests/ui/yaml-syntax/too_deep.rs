@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-syntax/too_deep.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-syntax/two_documents.yaml");
+
+fn main() {}

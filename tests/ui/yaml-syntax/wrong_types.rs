@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-syntax/wrong_types.yaml");
+
+fn main() {}

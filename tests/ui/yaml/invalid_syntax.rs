@@ -1,3 +1,0 @@
-promdef::metrics!(file = "ui/yaml/invalid_syntax.yaml");
-
-fn main() {}

@@ -1,3 +1,0 @@
-promdef::metrics!(file = "ui/yaml/lint.yaml");
-
-fn main() {}
