@@ -77,6 +77,15 @@ fn encode(c: &mut Criterion) {
         })
     });
 
+    let mut out = String::new();
+    g.bench_function("promdef_openmetrics", |b| {
+        b.iter(|| {
+            out.clear();
+            ENC.encode(promdef::Format::OPENMETRICS, &mut out);
+            black_box(out.len())
+        })
+    });
+
     let m = MeasuredMetrics::new();
     for i in 0..COUNTERS {
         m.requests_total
