@@ -214,6 +214,24 @@ pub fn write_canonical_f64(out: &mut String, v: f64) {
         out.push_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
         return;
     }
+    // Go's shortest `%g` prints plain decimals for 1e-4 <= |v| < 1e6, with
+    // the same shortest round-trip digits as Rust's `Display`: no need to
+    // go through the exponent form for the common case.
+    if (1e-4..1e6).contains(&v.abs()) {
+        if v == v.trunc() {
+            out.push_str(itoa::Buffer::new().format(v as i64));
+            out.push_str(".0");
+        } else {
+            let _ = write!(out, "{v}");
+        }
+        return;
+    }
+    write_go_g(out, v);
+}
+
+/// The general case of [`write_canonical_f64`]: from Rust's exponent form to
+/// Go's `%g` layout (exponent outside `-4..6`, at least two exponent digits).
+fn write_go_g(out: &mut String, v: f64) {
     // Rust's `{:e}` gives the shortest round-trip digits, as Go's -1 precision does.
     let e = format!("{v:e}");
     let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
@@ -572,6 +590,30 @@ mod tests {
         }
         for v in &cases {
             assert_eq!(needs_escape(v.as_bytes()), special(v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn canonical_fast_path_matches_the_general_path() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for i in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Spread over the fast range, with integers and negatives mixed in.
+            let mag = 10f64.powf(-4.0 + 10.0 * (x % 1_000_000) as f64 / 1_000_000.0);
+            let v = match i % 3 {
+                0 => mag.trunc().max(1.0),
+                1 => -mag,
+                _ => mag,
+            };
+            if !(1e-4..1e6).contains(&v.abs()) {
+                continue;
+            }
+            let (mut fast, mut general) = (String::new(), String::new());
+            write_canonical_f64(&mut fast, v);
+            write_go_g(&mut general, v);
+            assert_eq!(fast, general, "{v:?}");
         }
     }
 

@@ -137,10 +137,16 @@ pub struct Dense<L, C, const N: usize> {
 
 /// The label-agnostic part of a [`Dense`] family, which the registry
 /// collects: one `Family` implementation per cell shape, not per metric.
+///
+/// Aligned to 128 bytes, cells first, so no two metrics' cells share a
+/// cache line or an adjacent-line prefetch pair: threads updating different
+/// hot metrics never false-share, and a contended series costs no more than
+/// a lone atomic. The price is at most 120 bytes of padding per metric.
 #[doc(hidden)]
+#[repr(C, align(128))]
 pub struct DenseFamily<C, const N: usize> {
-    desc: &'static Descriptor,
     cells: [C; N],
+    desc: &'static Descriptor,
 }
 
 impl<L, C, const N: usize> Dense<L, C, N> {
@@ -148,7 +154,7 @@ impl<L, C, const N: usize> Dense<L, C, N> {
     #[doc(hidden)]
     pub const fn new(desc: &'static Descriptor, cells: [C; N]) -> Self {
         Dense {
-            family: DenseFamily { desc, cells },
+            family: DenseFamily { cells, desc },
             _labels: PhantomData,
         }
     }
