@@ -5,13 +5,16 @@
 //! built exactly as the proc macro builds it (same help, labels, const
 //! labels and buckets, from the same resolved model), whose series are what
 //! the runtime pre-creates: every closed-set combination at 0, one series for
-//! unlabelled and info metrics, none for metrics with an open label.
+//! unlabelled and info metrics, none for metrics with an open label — or, with
+//! a placeholder value, one per open label, as after a first update.
+//! Metrics the proc macro would not generate (invalid names, unresolved
+//! labels) are left out, as the macro leaves them out.
 
 use crate::input::Decl;
 use promdef::family::LabelDescriptor;
 use promdef::{Descriptor, Family, Kind, Sample, Site};
 use promdef_schema::resolve::{exposed_help, resolve, ResolvedMetric};
-use promdef_schema::MetricType;
+use promdef_schema::{MetricType, Schema};
 
 fn leak(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())
@@ -61,7 +64,7 @@ fn kind(t: MetricType) -> Kind {
     }
 }
 
-fn family(path: &str, m: &ResolvedMetric<'_>) -> AtStart {
+fn family(path: &str, m: &ResolvedMetric<'_>, open: Option<&'static str>) -> AtStart {
     let md = m.metric;
     let labels: Vec<LabelDescriptor> = m
         .labels
@@ -97,9 +100,13 @@ fn family(path: &str, m: &ResolvedMetric<'_>) -> AtStart {
     let mut series: Vec<Vec<&'static str>> = vec![Vec::new()];
     if md.kind.value != MetricType::Info {
         for l in desc.labels {
-            let Some(values) = l.values else {
-                series.clear();
-                break;
+            let values = match (l.values, open) {
+                (Some(values), _) => values,
+                (None, Some(v)) => leak_slice(vec![v]),
+                (None, None) => {
+                    series.clear();
+                    break;
+                }
             };
             series = series
                 .iter()
@@ -120,16 +127,32 @@ fn family(path: &str, m: &ResolvedMetric<'_>) -> AtStart {
     }
 }
 
+/// Whether the proc macro generates this metric (the same conditions).
+fn generated(m: &ResolvedMetric<'_>) -> bool {
+    promdef_schema::naming::is_metric_name(&m.metric.name.value)
+        && m.labels.len() == m.metric.labels.len()
+}
+
 /// Text format 0.0.4 of every declared metric, sorted by name as the
 /// registry sorts them; a duplicated name keeps its first declaration.
-pub fn render(decls: &[Decl]) -> String {
-    let mut families: Vec<AtStart> = decls
+/// With `open`, metrics with open labels show one series using that value.
+pub fn render(decls: &[Decl], open: Option<&str>) -> String {
+    let schemas: Vec<(&str, &Schema)> =
+        decls.iter().map(|d| (d.path.as_str(), &d.schema)).collect();
+    render_schemas(&schemas, open)
+}
+
+/// [`render`] for schemas given as `(path shown as the declaration site, schema)`.
+pub fn render_schemas(schemas: &[(&str, &Schema)], open: Option<&str>) -> String {
+    let open = open.map(leak);
+    let mut families: Vec<AtStart> = schemas
         .iter()
-        .flat_map(|d| {
-            resolve(&d.schema)
+        .flat_map(|(path, schema)| {
+            resolve(schema)
                 .metrics
                 .iter()
-                .map(|m| family(&d.path, m))
+                .filter(|m| generated(m))
+                .map(|m| family(path, m, open))
                 .collect::<Vec<_>>()
         })
         .collect();

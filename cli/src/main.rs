@@ -6,12 +6,9 @@
 //! Exit status: 0 clean, 1 findings (or stale docs, or breaking changes),
 //! 2 unusable input, with a one-line reason on stderr.
 
-mod expose;
-mod input;
-mod text_diff;
-
 use clap::{Parser, Subcommand, ValueEnum};
-use input::{Decl, Unusable};
+use promdef_cli::input::{self, Decl, Unusable};
+use promdef_cli::{expose, text_diff};
 use promdef_schema::markdown;
 use std::io::Write;
 use std::path::PathBuf;
@@ -56,6 +53,11 @@ enum Command {
         /// YAML schemas, Rust files or crate directories.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
+        /// Also show one series per metric with open labels, using this
+        /// placeholder value, so label names can be checked too
+        /// (`… | promtool check metrics`).
+        #[arg(long, value_name = "VALUE")]
+        open_label_value: Option<String>,
     },
     /// Breaking changes from OLD to NEW, by each metric's stability in OLD.
     Diff {
@@ -87,8 +89,11 @@ fn main() -> ExitCode {
             output,
             check,
         } => docs(&inputs, output.as_deref(), check),
-        Command::Expose { inputs } => usable(&inputs).map(|decls| {
-            emit(&expose::render(&decls));
+        Command::Expose {
+            inputs,
+            open_label_value,
+        } => usable(&inputs).map(|decls| {
+            emit(&expose::render(&decls, open_label_value.as_deref()));
             Outcome::Clean
         }),
         Command::Diff { old, new } => diff(&old, &new),

@@ -348,3 +348,35 @@ metrics:
     assert_eq!(code, 0);
     assert_eq!(out, "ok: no breaking change in 4 metrics\n");
 }
+
+#[test]
+fn expose_with_a_placeholder_shows_open_label_metrics_too() {
+    let (code, start, _) = promdef(&["expose", QUICKSTART]);
+    assert_eq!(code, 0);
+    assert!(
+        !start.contains("shop_http_requests_total{"),
+        "open-label series exist only once used:\n{start}"
+    );
+    let (code, used, err) = promdef(&["expose", "--open-label-value", "/x", QUICKSTART]);
+    assert_eq!(code, 0, "{err}");
+    // Every closed-set combination, with the placeholder for the open label.
+    assert_eq!(
+        used.matches("shop_http_requests_total{").count(),
+        6 * 5,
+        "{used}"
+    );
+    assert!(
+        used.contains(
+            "shop_http_requests_total{method=\"GET\",status_class=\"2xx\",route=\"/x\"} 0\n"
+        ),
+        "{used}"
+    );
+    assert!(used.contains("shop_http_request_duration_seconds_bucket{method=\"other\",route=\"/x\",le=\"+Inf\"} 0\n"), "{used}");
+    match promdef_tests::promtool_check(&used) {
+        Some(problems) => assert_eq!(problems, "", "{used}"),
+        None => promdef_tests::skip(
+            "expose_with_a_placeholder_shows_open_label_metrics_too",
+            "promtool not found (apt-get install prometheus)",
+        ),
+    }
+}

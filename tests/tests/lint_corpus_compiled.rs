@@ -1,7 +1,7 @@
 //! The accept corpus through the real macro: every schema in
 //! `fixtures/lint-corpus/accept/` compiles, and the exposition its generated
 //! statics produce at start-up passes `promtool check metrics`.
-//! (`lint_corpus.rs` covers the same files, and any added later, without
+//! (`cli/tests/lint_corpus.rs` covers the same files, and any added later, without
 //! compiling them; list a new file here too to compile it.)
 
 #![allow(dead_code)]

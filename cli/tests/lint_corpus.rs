@@ -14,139 +14,35 @@
 //!
 //! More corpus directories with the same layout can be added with
 //! `PROMDEF_LINT_CORPUS=dir1:dir2`. Expositions are rendered from the
-//! schema with the runtime's own encoder (`promdef::encode::text_family`),
-//! the way the generated statics are rendered.
+//! schema by `promdef expose` (the runtime's own encoder, over the families
+//! the generated statics would register).
 
-use promdef::family::LabelDescriptor;
-use promdef::{Descriptor, Family, Kind, Sample, Site};
-use promdef_schema::resolve::{exposed_help, resolve};
-use promdef_schema::{Declaration, MetricType, Schema};
+use promdef_schema::{Declaration, Schema};
 use promdef_tests::{promtool_check, skip};
 use std::path::{Path, PathBuf};
 
-fn leak<T>(v: T) -> &'static T {
-    Box::leak(Box::new(v))
-}
-
-fn leak_str(s: &str) -> &'static str {
-    Box::leak(s.to_owned().into_boxed_str())
-}
-
-/// A family built at run time from a schema, with every cell at zero.
-struct DynFamily {
-    desc: &'static Descriptor,
-    series: Vec<Vec<&'static str>>,
-    buckets: &'static [f64],
-}
-
-impl Family for DynFamily {
-    fn descriptor(&self) -> &'static Descriptor {
-        self.desc
-    }
-    fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>)) {
-        for s in &self.series {
-            let sample = match self.desc.kind {
-                Kind::Counter => Sample::Counter(0),
-                Kind::Gauge => Sample::Gauge(0.0),
-                Kind::Info => Sample::Info,
-                Kind::Summary => Sample::Summary { count: 0, sum: 0.0 },
-                Kind::Histogram => Sample::Histogram {
-                    bounds: self.buckets,
-                    cumulative: vec![0; self.buckets.len() + 1],
-                    sum: 0.0,
-                },
-            };
-            f(s, sample);
-        }
-    }
-}
-
-/// Renders what the schema's statics expose: every closed-set series (all of
-/// them exist from start-up), and with `used`, one series per open label
-/// (value `v`), as after the first update. Metrics promdef would not generate
-/// (invalid names, unresolved labels) are left out, as the macro leaves them out.
+/// What the schema's statics expose, written by the CLI's `expose` (the
+/// runtime's own encoder): every closed-set series, and with `used`, one
+/// series per open label (value `v`), as after the first update. Metric by
+/// metric, so a duplicated name shows up twice, as a registry that did not
+/// reject it would expose it.
 fn render(schema: &Schema, used: bool) -> String {
-    let r = resolve(schema);
-    let mut out = String::new();
-    for m in &r.metrics {
-        let md = m.metric;
-        if !promdef_schema::naming::is_metric_name(&md.name.value)
-            || m.labels.len() != md.labels.len()
-        {
-            continue;
-        }
-        let labels: Vec<LabelDescriptor> = m
-            .labels
-            .iter()
-            .map(|l| LabelDescriptor {
-                name: leak_str(l.name()),
-                values: l.def.values.as_ref().map(|v| {
-                    &*Box::leak(
-                        v.value
-                            .iter()
-                            .map(|x| leak_str(&x.value.value))
-                            .collect::<Vec<_>>()
-                            .into_boxed_slice(),
-                    )
-                }),
-            })
-            .collect();
-        let mut series: Vec<Vec<&'static str>> = vec![Vec::new()];
-        for l in &labels {
-            let values: Vec<&'static str> = match l.values {
-                Some(v) => v.to_vec(),
-                None if used => vec!["v"],
-                None => vec![],
+    schema
+        .metrics
+        .iter()
+        .map(|m| {
+            let one = Schema {
+                metrics: vec![m.clone()],
+                ..schema.clone()
             };
-            series = series
-                .iter()
-                .flat_map(|s| {
-                    values.iter().map(move |v| {
-                        let mut s = s.clone();
-                        s.push(*v);
-                        s
-                    })
-                })
-                .take(64)
-                .collect();
-        }
-        let kind = match md.kind.value {
-            MetricType::Counter => Kind::Counter,
-            MetricType::Gauge => Kind::Gauge,
-            MetricType::Histogram => Kind::Histogram,
-            MetricType::Summary => Kind::Summary,
-            MetricType::Info => Kind::Info,
-        };
-        let const_labels: Vec<(&'static str, &'static str)> = md
-            .const_labels
-            .iter()
-            .map(|(k, v)| (leak_str(&k.value), leak_str(&v.value)))
-            .collect();
-        let desc = leak(Descriptor {
-            name: leak_str(&md.name.value),
-            help: leak_str(&exposed_help(md)),
-            kind,
-            unit: md.unit.as_ref().map(|u| leak_str(&u.value)),
-            labels: Box::leak(labels.into_boxed_slice()),
-            const_labels: Box::leak(const_labels.into_boxed_slice()),
-            site: Site {
-                krate: "lint-corpus",
-                file: "corpus.yaml",
-                line: md.loc.line().unwrap_or(0) as u32,
-            },
-        });
-        let fam = DynFamily {
-            desc,
-            series,
-            buckets: Box::leak(m.buckets.clone().into_boxed_slice()),
-        };
-        promdef::encode::text_family(&fam, &mut out);
-    }
-    out
+            promdef_cli::expose::render_schemas(&[("corpus.yaml", &one)], used.then_some("v"))
+        })
+        .collect()
 }
 
 fn corpus_dirs() -> Vec<PathBuf> {
-    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint-corpus")];
+    let mut dirs =
+        vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/lint-corpus")];
     if let Some(extra) = std::env::var_os("PROMDEF_LINT_CORPUS") {
         dirs.extend(std::env::split_paths(&extra));
     }
