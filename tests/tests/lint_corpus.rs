@@ -134,6 +134,7 @@ fn render(schema: &Schema, used: bool) -> String {
                 file: "corpus.yaml",
                 line: md.loc.line().unwrap_or(0) as u32,
             },
+            multiprocess_mode: "all",
         });
         let fam = DynFamily {
             desc,

@@ -1,0 +1,457 @@
+//! Multi-process mode against Python `prometheus_client`: Rust workers (this
+//! test binary re-run with `PROMDEF_MP_WORKER`) and Python workers write
+//! into one directory; Python's `MultiProcessCollector` and promdef's merge
+//! must report the same exact totals.
+
+use promdef_tests::{python_with_client, skip};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+promdef::metrics! {
+    /// Job kind.
+    label kind { values: [a, b] }
+    /// Queue name.
+    label queue { max_values: 10 }
+    /// Jobs done.
+    pub counter mp_jobs_total(kind, queue);
+    /// Plain count.
+    pub counter mp_plain_total;
+    /// Largest worker id.
+    pub gauge mp_max { multiprocess_mode: max }
+    /// Worker id, per process.
+    pub gauge mp_last { multiprocess_mode: all }
+    /// Busy workers.
+    pub gauge mp_busy { multiprocess_mode: livesum }
+    /// Work latency.
+    pub histogram mp_latency_seconds { unit: seconds, buckets: [0.1, 1] }
+    /// Payload size.
+    pub summary mp_size_bytes { unit: bytes }
+    /// Acknowledged increments of the crash worker.
+    pub gauge mp_ack { multiprocess_mode: all }
+}
+
+const N: u64 = 500;
+
+/// Sample name + sorted labels → value, as both collectors report it.
+type Samples = BTreeMap<String, f64>;
+
+fn sample_key(name: &str, labels: &BTreeMap<String, String>) -> String {
+    format!("{name}{}", serde_json::to_string(labels).unwrap())
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("promdef-mp-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    promdef::multiprocess::wipe_dir(&d).unwrap();
+    d
+}
+
+/// The worker body, run in a child process.
+fn rust_worker(dir: &str, id: u64, n: u64) {
+    promdef::multiprocess::enable(dir).unwrap();
+    let _busy = MP_BUSY.track_inprogress();
+    MP_MAX.set(id as f64);
+    MP_LAST.set(id as f64);
+    for _ in 0..n {
+        MP_JOBS_TOTAL
+            .with(MpJobsTotalLabels {
+                kind: Kind::A,
+                queue: "x",
+            })
+            .inc();
+        MP_JOBS_TOTAL
+            .with(MpJobsTotalLabels {
+                kind: Kind::B,
+                queue: "y",
+            })
+            .inc_by(2);
+        MP_PLAIN_TOTAL.inc();
+        MP_LATENCY_SECONDS.observe(0.05);
+        MP_LATENCY_SECONDS.observe(0.5);
+        MP_LATENCY_SECONDS.observe(5.0);
+        MP_SIZE_BYTES.observe(2.0);
+    }
+}
+
+/// Entry point of worker processes; a no-op in a normal test run.
+#[test]
+fn worker_entry() {
+    let Ok(spec) = std::env::var("PROMDEF_MP_WORKER") else {
+        return;
+    };
+    let parts: Vec<&str> = spec.split('|').collect();
+    match parts[0] {
+        "work" => rust_worker(parts[1], parts[2].parse().unwrap(), N),
+        "crash" => {
+            promdef::multiprocess::enable(parts[1]).unwrap();
+            let mut i = 0u64;
+            loop {
+                MP_PLAIN_TOTAL.inc();
+                i += 1;
+                MP_ACK.set(i as f64);
+            }
+        }
+        "fork" => {
+            promdef::multiprocess::enable(parts[1]).unwrap();
+            MP_PLAIN_TOTAL.inc_by(10);
+            // SAFETY: the child only updates metrics and exits.
+            let pid = unsafe { libc_fork() };
+            if pid == 0 {
+                MP_PLAIN_TOTAL.inc_by(3);
+                std::process::exit(0);
+            }
+            assert!(pid > 0);
+            let mut status = 0;
+            // SAFETY: waiting for our own child.
+            unsafe { waitpid(pid, &mut status, 0) };
+            MP_PLAIN_TOTAL.inc();
+            println!("CHILD {pid}");
+        }
+        other => panic!("unknown worker {other}"),
+    }
+}
+
+extern "C" {
+    #[link_name = "fork"]
+    fn libc_fork() -> i32;
+    fn waitpid(pid: i32, status: *mut i32, options: i32) -> i32;
+}
+
+fn spawn_worker(spec: &str) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["worker_entry", "--exact", "--nocapture", "--test-threads=1"])
+        .env("PROMDEF_MP_WORKER", spec)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+fn run_rust_workers(dir: &Path, ids: std::ops::Range<u64>) {
+    let children: Vec<_> = ids
+        .map(|id| spawn_worker(&format!("work|{}|{id}", dir.display())))
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "rust worker failed");
+    }
+}
+
+const PY_WORKER: &str = r#"
+import os, sys
+from prometheus_client import Counter, Gauge, Histogram, Summary
+wid = int(sys.argv[1]); n = int(sys.argv[2])
+jobs = Counter('mp_jobs_total', 'Jobs done.', ['kind', 'queue'])
+plain = Counter('mp_plain_total', 'Plain count.')
+mx = Gauge('mp_max', 'Largest worker id.', multiprocess_mode='max')
+last = Gauge('mp_last', 'Worker id, per process.', multiprocess_mode='all')
+busy = Gauge('mp_busy', 'Busy workers.', multiprocess_mode='livesum')
+lat = Histogram('mp_latency_seconds', 'Work latency.', buckets=[0.1, 1])
+size = Summary('mp_size_bytes', 'Payload size.')
+busy.inc()
+mx.set(wid); last.set(wid)
+for _ in range(n):
+    jobs.labels('a', 'x').inc(); jobs.labels('b', 'y').inc(2); plain.inc()
+    lat.observe(0.05); lat.observe(0.5); lat.observe(5.0); size.observe(2.0)
+busy.dec()
+"#;
+
+const PY_READER: &str = r#"
+import json, sys
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
+import glob
+from prometheus_client.mmap_dict import MmapedDict
+for f in glob.glob(sys.argv[1] + '/*.db'):
+    for k, _, _, _ in MmapedDict.read_all_values_from_file(f):
+        # Every key, Rust's included, is exactly what Python's mmap_key writes.
+        m, n, labels, h = json.loads(k)
+        assert json.dumps([m, n, labels, h], sort_keys=True) == k, (f, k)
+r = CollectorRegistry()
+MultiProcessCollector(r, path=sys.argv[1])
+out = {}
+for m in r.collect():
+    for s in m.samples:
+        out[s.name + json.dumps(s.labels, sort_keys=True, separators=(',', ':'))] = s.value
+print(json.dumps(out))
+"#;
+
+fn run_python_workers(py: &str, dir: &Path, ids: std::ops::Range<u64>) {
+    let children: Vec<_> = ids
+        .map(|id| {
+            Command::new(py)
+                .args(["-c", PY_WORKER, &id.to_string(), &N.to_string()])
+                .env("PROMETHEUS_MULTIPROC_DIR", dir)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success(), "python worker failed");
+    }
+}
+
+fn python_read(py: &str, dir: &Path) -> Samples {
+    let (ok, out, err) = promdef_tests::run_with_input(
+        Command::new(py).args(["-c", PY_READER, dir.to_str().unwrap()]),
+        "",
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    assert!(ok, "python reader failed: {err}");
+    let m: BTreeMap<String, f64> = serde_json::from_str(&out).unwrap();
+    // Python adds `pid` labels only to `all` gauges, as promdef does.
+    m
+}
+
+fn promdef_read(dir: &Path) -> Samples {
+    let merged = promdef::multiprocess::merge_dir(dir);
+    assert!(merged.errors.is_empty(), "{:?}", merged.errors);
+    let mut out = Samples::new();
+    for f in &merged.families {
+        for (name, labels, v) in f.samples() {
+            out.insert(sample_key(&name, &labels), v);
+        }
+    }
+    out
+}
+
+/// Exact totals of `workers` workers with ids `0..workers` (pids as given).
+fn expected(pids: &[u32]) -> Samples {
+    let w = pids.len() as f64;
+    let n = N as f64 * w;
+    let mut e = Samples::new();
+    let l = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    e.insert(
+        sample_key("mp_jobs_total", &l(&[("kind", "a"), ("queue", "x")])),
+        n,
+    );
+    e.insert(
+        sample_key("mp_jobs_total", &l(&[("kind", "b"), ("queue", "y")])),
+        2.0 * n,
+    );
+    e.insert(sample_key("mp_plain_total", &l(&[])), n);
+    e.insert(sample_key("mp_max", &l(&[])), w - 1.0);
+    e.insert(
+        sample_key("mp_latency_seconds_bucket", &l(&[("le", "0.1")])),
+        n,
+    );
+    e.insert(
+        sample_key("mp_latency_seconds_bucket", &l(&[("le", "1.0")])),
+        2.0 * n,
+    );
+    e.insert(
+        sample_key("mp_latency_seconds_bucket", &l(&[("le", "+Inf")])),
+        3.0 * n,
+    );
+    e.insert(sample_key("mp_latency_seconds_count", &l(&[])), 3.0 * n);
+    e.insert(sample_key("mp_latency_seconds_sum", &l(&[])), 5.55 * n);
+    e.insert(sample_key("mp_size_bytes_count", &l(&[])), n);
+    e.insert(sample_key("mp_size_bytes_sum", &l(&[])), 2.0 * n);
+    e
+}
+
+/// Checks `got` has every expected sample (sums within float rounding),
+/// one `mp_last` per worker pid, and that live gauges of exited workers are 0/absent.
+fn check(what: &str, got: &Samples, pids: usize) {
+    let want = expected(&vec![0; pids]);
+    for (k, v) in &want {
+        let g = got
+            .get(k)
+            .unwrap_or_else(|| panic!("{what}: missing {k} in {got:#?}"));
+        let tol = if k.contains("_sum") {
+            1e-9 * v.abs()
+        } else {
+            0.0
+        };
+        assert!((g - v).abs() <= tol, "{what}: {k} = {g}, want {v}");
+    }
+    let lasts: Vec<f64> = got
+        .iter()
+        .filter(|(k, _)| k.starts_with("mp_last{"))
+        .map(|(_, v)| *v)
+        .collect();
+    let mut ids = lasts.clone();
+    ids.sort_by(f64::total_cmp);
+    assert_eq!(
+        ids,
+        (0..pids).map(|i| i as f64).collect::<Vec<_>>(),
+        "{what}: mp_last per pid"
+    );
+}
+
+fn python_or_skip(test: &str) -> Option<String> {
+    let py = python_with_client();
+    if py.is_none() {
+        skip(test, "python3 with prometheus_client not found");
+    }
+    py
+}
+
+#[test]
+fn rust_workers_python_reads_exact_totals() {
+    let Some(py) = python_or_skip("rust_workers_python_reads_exact_totals") else {
+        return;
+    };
+    let dir = temp_dir("rust");
+    run_rust_workers(&dir, 0..4);
+    let py_view = python_read(&py, &dir);
+    check("python over rust files", &py_view, 4);
+    let ours = promdef_read(&dir);
+    check("promdef over rust files", &ours, 4);
+    // Python's collector does not check liveness; promdef leaves the exited
+    // workers' `livesum` out, Python counts their final 0.
+    assert_eq!(py_view.get("mp_busy{}"), Some(&0.0));
+    assert_eq!(ours.get("mp_busy{}"), None);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn python_workers_promdef_reads_exact_totals() {
+    let Some(py) = python_or_skip("python_workers_promdef_reads_exact_totals") else {
+        return;
+    };
+    let dir = temp_dir("py");
+    run_python_workers(&py, &dir, 0..3);
+    let ours = promdef_read(&dir);
+    check("promdef over python files", &ours, 3);
+    let py_view = python_read(&py, &dir);
+    for (k, v) in &py_view {
+        if k.starts_with("mp_busy") {
+            continue; // liveness, see above
+        }
+        let o = ours.get(k).unwrap_or_else(|| panic!("promdef lacks {k}"));
+        assert!(
+            (o - v).abs() <= 1e-9 * v.abs(),
+            "{k}: promdef {o}, python {v}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn mixed_rust_and_python_workers_one_exposition() {
+    let Some(py) = python_or_skip("mixed_rust_and_python_workers_one_exposition") else {
+        return;
+    };
+    let dir = temp_dir("mixed");
+    run_rust_workers(&dir, 0..2);
+    run_python_workers(&py, &dir, 2..4);
+    check("promdef over mixed files", &promdef_read(&dir), 4);
+    check("python over mixed files", &python_read(&py, &dir), 4);
+    // The same merge through the registry's normal text exposition.
+    static SCRAPE: promdef::Registry = promdef::Registry::new();
+    promdef::multiprocess::set_merged(&SCRAPE, &dir);
+    let text = SCRAPE.render_text();
+    assert!(text.contains("mp_plain_total 2000\n"), "{text}");
+    assert!(
+        text.contains("mp_latency_seconds_bucket{le=\"1\"} 4000\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("mp_jobs_total{kind=\"b\",queue=\"y\"} 4000\n"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn corrupt_file_is_named_and_skipped() {
+    let dir = temp_dir("corrupt");
+    run_rust_workers(&dir, 0..1);
+    std::fs::write(dir.join("counter_999999.db"), [0xff_u8; 64]).unwrap();
+    let merged = promdef::multiprocess::merge_dir(&dir);
+    assert_eq!(merged.errors.len(), 1);
+    let e = merged.errors[0].to_string();
+    assert!(
+        e.contains("counter_999999.db") && e.contains("corrupt"),
+        "{e}"
+    );
+    let total: f64 = merged
+        .families
+        .iter()
+        .flat_map(|f| f.samples())
+        .filter(|(n, _, _)| n == "mp_plain_total")
+        .map(|(_, _, v)| v)
+        .sum();
+    assert_eq!(total, N as f64);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigkill_loses_at_most_the_increment_in_flight() {
+    let dir = temp_dir("kill");
+    for round in 0..3 {
+        let mut child = spawn_worker(&format!("crash|{}", dir.display()));
+        std::thread::sleep(Duration::from_millis(300 + 100 * round));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    let merged = promdef::multiprocess::merge_dir(&dir);
+    assert!(merged.errors.is_empty(), "{:?}", merged.errors);
+    let all: Vec<_> = merged.families.iter().flat_map(|f| f.samples()).collect();
+    let mut acks = 0;
+    for (name, labels, ack) in all.iter().filter(|(n, _, _)| n == "mp_ack") {
+        let pid = &labels["pid"];
+        let count = plain_total_in(&dir.join(format!("counter_{pid}.db")));
+        assert!(*ack > 0.0, "{name}: worker made no progress");
+        assert!(
+            count == *ack || count == *ack + 1.0,
+            "pid {pid}: file has {count}, worker acknowledged {ack}"
+        );
+        acks += 1;
+    }
+    assert_eq!(acks, 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `mp_plain_total` in one process's counter file (merged alone, from a
+/// directory holding only a copy of it).
+fn plain_total_in(file: &Path) -> f64 {
+    let d = file.with_extension("one");
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::copy(file, d.join(file.file_name().unwrap())).unwrap();
+    let m = promdef::multiprocess::merge_dir(&d);
+    let _ = std::fs::remove_dir_all(&d);
+    m.families
+        .iter()
+        .flat_map(|f| f.samples())
+        .find(|(n, _, _)| n == "mp_plain_total")
+        .map_or(0.0, |(_, _, v)| v)
+}
+
+#[test]
+fn fork_child_writes_its_own_file_from_zero() {
+    let dir = temp_dir("fork");
+    let child = spawn_worker(&format!("fork|{}", dir.display()));
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let out = String::from_utf8(out.stdout).unwrap();
+    let child_pid: u32 = out
+        .lines()
+        .find_map(|l| l.split("CHILD ").nth(1))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // The child's 3 went to its own file, not the parent's (10 + 1).
+    assert_eq!(
+        plain_total_in(&dir.join(format!("counter_{child_pid}.db"))),
+        3.0
+    );
+    let total: f64 = promdef_read(&dir)
+        .iter()
+        .filter(|(k, _)| k.starts_with("mp_plain_total"))
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(total, 14.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
