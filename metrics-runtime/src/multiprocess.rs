@@ -148,7 +148,7 @@ struct MpFile {
     used: usize,
     /// Entries already in the file (a stale file of a dead process with the
     /// same pid is continued, as Python does, so its counts are not lost).
-    positions: HashMap<String, usize>,
+    positions: HashMap<Vec<u8>, usize>,
 }
 
 // SAFETY: only used under the state lock; the mapping is shared memory.
@@ -224,7 +224,7 @@ impl MpFile {
 
     /// The value slot of `key`, appending the entry (value `init`) if new.
     fn slot(&mut self, key: &str, init: f64, add: bool) -> Result<*mut AtomicU64, Error> {
-        if let Some(&pos) = self.positions.get(key) {
+        if let Some(&pos) = self.positions.get(key.as_bytes()) {
             // SAFETY: `pos` is an 8-aligned value slot inside the file.
             let v = unsafe { &*(self.base.add(pos) as *const AtomicU64) };
             let old = if add {
@@ -268,7 +268,7 @@ impl MpFile {
         }
         self.used += size;
         self.header().store(self.used as i32, Release);
-        self.positions.insert(key.to_owned(), pos + 4 + padded);
+        self.positions.insert(k.to_owned(), pos + 4 + padded);
         // SAFETY: as above.
         Ok(unsafe { self.base.add(pos + 4 + padded) } as *mut AtomicU64)
     }
@@ -693,7 +693,9 @@ pub(crate) fn report(e: &Error) {
 }
 
 struct RawEntry<'a> {
-    key: &'a str,
+    /// The key's bytes, UTF-8 checked when first parsed (keys repeat in
+    /// every process's file; checking once per scrape is enough).
+    key: &'a [u8],
     /// Offset of the value (the timestamp follows).
     pos: usize,
 }
@@ -736,8 +738,7 @@ fn parse<'a>(data: &'a [u8], path: &Path) -> Result<Vec<RawEntry<'a>>, Error> {
                 "entry at byte {pos} runs past the used size {used}"
             )));
         }
-        let key = std::str::from_utf8(&data[pos + 4..pos + 4 + len])
-            .map_err(|_| corrupt(format!("key at byte {pos} is not UTF-8")))?;
+        let key = &data[pos + 4..pos + 4 + len];
         out.push(RawEntry {
             key,
             pos: pos + 4 + padded,
@@ -821,11 +822,8 @@ impl Json<'_> {
     }
 }
 
-fn parse_key(k: &str) -> Option<Key> {
-    let mut j = Json {
-        s: k.as_bytes(),
-        i: 0,
-    };
+fn parse_key(k: &[u8]) -> Option<Key> {
+    let mut j = Json { s: k, i: 0 };
     j.eat(b'[')?;
     let metric = j.string()?;
     j.eat(b',')?;
@@ -938,13 +936,26 @@ fn pid_alive(pid: u32) -> bool {
     r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
-#[derive(Default)]
+/// One metric being merged.
 struct Acc {
-    kind: Option<Kind>,
+    kind: Kind,
     help: String,
+    /// Gauges: the mode of the first file seen.
     mode: String,
-    /// (sample suffix-free labels) → per-series accumulator.
-    series: BTreeMap<Vec<(String, String)>, SeriesAcc>,
+    /// The exposed name: counters keep their sample name (`x_total`).
+    family_name: String,
+    index: HashMap<Vec<(String, String)>, usize>,
+    series: Vec<(Vec<(String, String)>, SeriesAcc)>,
+}
+
+impl Acc {
+    fn series(&mut self, labels: Vec<(String, String)>) -> usize {
+        let n = self.series.len();
+        *self.index.entry(labels).or_insert_with_key(|l| {
+            self.series.push((l.clone(), SeriesAcc::default()));
+            n
+        })
+    }
 }
 
 #[derive(Default)]
@@ -955,6 +966,159 @@ struct SeriesAcc {
     sum: f64,
     count: f64,
     buckets: Vec<(f64, f64)>,
+}
+
+/// Which value of a series a key holds.
+#[derive(Clone, Copy)]
+enum Role {
+    Value,
+    Count,
+    Sum,
+    Bucket(f64),
+    Ignore,
+}
+
+/// A key resolved once per scrape: keys repeat in every process's file.
+struct Resolved {
+    metric: usize,
+    /// `None` for `all`/`liveall` gauges, whose series also depends on the pid.
+    series: Option<usize>,
+    labels: Vec<(String, String)>,
+    role: Role,
+}
+
+#[derive(Default)]
+struct Merger {
+    metrics: Vec<Acc>,
+    by_name: HashMap<String, usize>,
+    /// Per file type (kind, gauge mode): key → resolution (`None`: bad key).
+    cache: HashMap<(u8, String), foldhash::HashMap<Vec<u8>, Option<Resolved>>>,
+}
+
+impl Merger {
+    fn resolve(&mut self, kind: Kind, mode: &str, key: &[u8]) -> Option<Resolved> {
+        let k = parse_key(key)?;
+        let metric = match self.by_name.get(&k.metric) {
+            Some(&i) => i,
+            None => {
+                self.metrics.push(Acc {
+                    kind,
+                    help: k.help.clone(),
+                    mode: mode.to_owned(),
+                    family_name: if kind == Kind::Counter {
+                        k.sample.clone()
+                    } else {
+                        k.metric.clone()
+                    },
+                    index: HashMap::new(),
+                    series: Vec::new(),
+                });
+                self.by_name
+                    .insert(k.metric.clone(), self.metrics.len() - 1);
+                self.metrics.len() - 1
+            }
+        };
+        let mut labels = k.labels;
+        let role = match kind {
+            Kind::Histogram => match labels.iter().position(|(n, _)| n == "le") {
+                Some(i) => {
+                    let (_, v) = labels.remove(i);
+                    match v.as_str() {
+                        "+Inf" => Role::Bucket(f64::INFINITY),
+                        v => Role::Bucket(v.parse().ok()?),
+                    }
+                }
+                None if k.sample.ends_with("_sum") => Role::Sum,
+                None => Role::Ignore,
+            },
+            Kind::Summary if k.sample.ends_with("_count") => Role::Count,
+            Kind::Summary if k.sample.ends_with("_sum") => Role::Sum,
+            Kind::Summary => Role::Ignore,
+            _ => Role::Value,
+        };
+        labels.sort();
+        let per_pid = kind == Kind::Gauge && (mode == "all" || mode == "liveall");
+        let series = (!per_pid).then(|| self.metrics[metric].series(labels.clone()));
+        Some(Resolved {
+            metric,
+            series,
+            labels,
+            role,
+        })
+    }
+
+    fn add_file(
+        &mut self,
+        kind: Kind,
+        mode: &str,
+        pid: &str,
+        map: &ReadMap,
+        entries: &[RawEntry<'_>],
+    ) -> Result<(), String> {
+        let mut cache = self
+            .cache
+            .remove(&(kind as u8, mode.to_owned()))
+            .unwrap_or_default();
+        // Check every new key first, so a bad file is skipped whole.
+        let bad = entries
+            .iter()
+            .find(|e| !cache.contains_key(e.key) && parse_key(e.key).is_none());
+        let result = match bad {
+            Some(e) => Err(format!(
+                "key `{}` is not Python's JSON key",
+                String::from_utf8_lossy(e.key)
+            )),
+            None => Ok(()),
+        };
+        for e in entries.iter().take_while(|_| result.is_ok()) {
+            if !cache.contains_key(e.key) {
+                let r = self.resolve(kind, mode, e.key);
+                cache.insert(e.key.to_owned(), r);
+            }
+            let Some(Some(r)) = cache.get(e.key) else {
+                continue; // a histogram `le` that is not a number
+            };
+            let (value, ts) = map.value(e.pos);
+            let acc = &mut self.metrics[r.metric];
+            let i = match r.series {
+                Some(i) => i,
+                None => {
+                    let mut l = r.labels.clone();
+                    l.push(("pid".into(), pid.into()));
+                    l.sort();
+                    acc.series(l)
+                }
+            };
+            let gauge = acc.kind == Kind::Gauge;
+            let s = &mut acc.series[i].1;
+            match r.role {
+                Role::Value if gauge => {
+                    match acc.mode.trim_start_matches("live") {
+                        "min" if !s.seen || value < s.value => s.value = value,
+                        "max" if !s.seen || value > s.value => s.value = value,
+                        "sum" => s.value += value,
+                        "mostrecent" if !s.seen || ts > s.ts => {
+                            s.value = value;
+                            s.ts = ts;
+                        }
+                        "all" => s.value = value,
+                        _ => {}
+                    }
+                    s.seen = true;
+                }
+                Role::Value => s.value += value,
+                Role::Count => s.count += value,
+                Role::Sum => s.sum += value,
+                Role::Bucket(b) => match s.buckets.iter_mut().find(|(x, _)| *x == b) {
+                    Some((_, c)) => *c += value,
+                    None => s.buckets.push((b, value)),
+                },
+                Role::Ignore => {}
+            }
+        }
+        self.cache.insert((kind as u8, mode.to_owned()), cache);
+        result
+    }
 }
 
 /// The merged view of a directory: families plus the files that were skipped.
@@ -1121,7 +1285,7 @@ pub fn merge_dir(dir: impl AsRef<Path>) -> Merged {
         }
     };
     names.sort();
-    let mut metrics: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut merger = Merger::default();
     for (name, path) in names {
         let Some((kind, mode, pid)) = classify(&name) else {
             continue;
@@ -1146,110 +1310,24 @@ pub fn merge_dir(dir: impl AsRef<Path>) -> Merged {
                 continue;
             }
         };
-        let mut parsed = Vec::with_capacity(entries.len());
-        for e in &entries {
-            match parse_key(e.key) {
-                Some(k) => parsed.push((k, map.value(e.pos))),
-                None => {
-                    parsed.clear();
-                    errors.push(Error::Corrupt {
-                        path: path.clone(),
-                        reason: format!("key `{}` is not Python's JSON key", e.key),
-                    });
-                    break;
-                }
-            }
-        }
         let pid_label = pid.map_or_else(|| "archive".to_owned(), |p| p.to_string());
-        for (k, (value, ts)) in parsed {
-            add_sample(&mut metrics, kind, mode, &pid_label, k, value, ts);
+        if let Err(reason) = merger.add_file(kind, mode, &pid_label, &map, &entries) {
+            errors.push(Error::Corrupt { path, reason });
         }
     }
-    let families = metrics
-        .into_iter()
-        .filter_map(|(name, acc)| finish(&name, acc))
-        .collect();
+    let mut families: Vec<MergedFamily> = merger.metrics.into_iter().filter_map(finish).collect();
+    families.sort_by_key(|f| f.desc.name);
     Merged { families, errors }
 }
 
-fn add_sample(
-    metrics: &mut BTreeMap<String, Acc>,
-    kind: Kind,
-    mode: &str,
-    pid: &str,
-    k: Key,
-    value: f64,
-    ts: f64,
-) {
-    let acc = metrics.entry(k.metric.clone()).or_default();
-    if acc.kind.is_none() {
-        acc.kind = Some(kind);
-        acc.help = k.help.clone();
-        acc.mode = mode.to_owned();
-    }
-    let mut labels = k.labels;
-    let mut le = None;
-    if kind == Kind::Histogram {
-        if let Some(i) = labels.iter().position(|(n, _)| n == "le") {
-            let (_, v) = labels.remove(i);
-            le = Some(match v.as_str() {
-                "+Inf" => f64::INFINITY,
-                v => v.parse().unwrap_or(f64::NAN),
-            });
-        }
-    }
-    if kind == Kind::Gauge && (mode == "all" || mode == "liveall") {
-        labels.push(("pid".into(), pid.into()));
-    }
-    labels.sort();
-    // Counters keep their sample name (`x_total`) as the family name.
-    if kind == Kind::Counter {
-        acc.help.clone_from(&k.help);
-        acc.mode = k.sample.clone();
-    }
-    let s = acc.series.entry(labels).or_default();
-    match kind {
-        Kind::Counter => s.value += value,
-        Kind::Summary if k.sample.ends_with("_count") => s.count += value,
-        Kind::Summary => s.sum += value,
-        Kind::Histogram => match le {
-            Some(b) => match s.buckets.iter_mut().find(|(x, _)| *x == b) {
-                Some((_, c)) => *c += value,
-                None => s.buckets.push((b, value)),
-            },
-            None if k.sample.ends_with("_sum") => s.sum += value,
-            None => {}
-        },
-        Kind::Gauge => {
-            let m = mode.trim_start_matches("live");
-            match m {
-                "min" if !s.seen || value < s.value => s.value = value,
-                "max" if !s.seen || value > s.value => s.value = value,
-                "sum" => s.value += value,
-                "mostrecent" if !s.seen || ts > s.ts => {
-                    s.value = value;
-                    s.ts = ts;
-                }
-                "all" => s.value = value,
-                _ => {}
-            }
-            s.seen = true;
-        }
-        Kind::Info => {}
-    }
-}
-
-fn finish(name: &str, acc: Acc) -> Option<MergedFamily> {
-    let kind = acc.kind?;
-    let fam_name = if kind == Kind::Counter {
-        acc.mode.clone()
-    } else {
-        name.to_owned()
-    };
+fn finish(mut acc: Acc) -> Option<MergedFamily> {
+    let kind = acc.kind;
+    let fam_name = acc.family_name;
+    acc.series.sort_by(|a, b| a.0.cmp(&b.0));
     let mut label_names: Vec<String> = acc
         .series
-        .keys()
-        .flat_map(|l| l.iter().map(|(n, _)| n.clone()))
+        .iter()
+        .flat_map(|(l, _)| l.iter().map(|(n, _)| n.clone()))
         .collect();
     label_names.sort();
     label_names.dedup();
@@ -1311,7 +1389,8 @@ mod tests {
             r#"["jobs", "jobs_total", {"a": "\u00e9", "b": "x\"y"}, "Jobs."]"#
         );
         assert_eq!(key("g", "g", &[], "H\n"), r#"["g", "g", {}, "H\n"]"#);
-        let k = parse_key(&key("m", "m_bucket", &[("le", "0.5"), ("p", "😀")], "h")).unwrap();
+        let k =
+            parse_key(key("m", "m_bucket", &[("le", "0.5"), ("p", "😀")], "h").as_bytes()).unwrap();
         assert_eq!(k.labels[1], ("p".to_string(), "😀".to_string()));
     }
 
