@@ -53,6 +53,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering::*};
 use std::sync::{Mutex, Once};
 
+mod compact;
+pub use compact::{compact, compact_until, Compacted};
+
 /// Bytes of address space reserved per file: the most a file can grow to.
 pub const RESERVED: usize = if cfg!(target_pointer_width = "64") {
     1 << 30
@@ -661,14 +664,16 @@ pub fn mark_process_dead(dir: impl AsRef<Path>, pid: u32) -> Result<(), Error> {
     Ok(())
 }
 
-/// Removes every `*.db` file of `dir` (creating `dir` if missing): call it
-/// when the service starts, before any worker, as Python's docs require.
+/// Removes every `*.db` file of `dir` and what [`compact`] leaves
+/// (creating `dir` if missing): call it when the service starts, before any
+/// worker, as Python's docs require.
 pub fn wipe_dir(dir: impl AsRef<Path>) -> Result<(), Error> {
     let dir = dir.as_ref();
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     for e in std::fs::read_dir(dir).map_err(io(dir))? {
         let p = e.map_err(io(dir))?.path();
-        if p.extension().is_some_and(|x| x == "db") {
+        let compaction = p.file_name().is_some_and(|n| n == "compact.journal");
+        if compaction || p.extension().is_some_and(|x| x == "db" || x == "tmp") {
             std::fs::remove_file(&p).map_err(io(&p))?;
         }
     }
@@ -1273,6 +1278,10 @@ fn intern(name: &str, kind: Kind, help: &str, labels: &[String]) -> &'static Des
 pub fn merge_dir(dir: impl AsRef<Path>) -> Merged {
     let dir = dir.as_ref();
     let mut errors = Vec::new();
+    // Never see a compaction half-way (listing included); then skip sources
+    // an interrupted one already folded into its archive (see `compact`).
+    // A read-only directory cannot hold the lock file: read without it.
+    let _lock = compact::DirLock::take(dir, false);
     let mut names: Vec<(String, PathBuf)> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok())
@@ -1285,8 +1294,12 @@ pub fn merge_dir(dir: impl AsRef<Path>) -> Merged {
         }
     };
     names.sort();
+    let folded = compact::folded_sources(dir);
     let mut merger = Merger::default();
     for (name, path) in names {
+        if folded.contains(&name) {
+            continue;
+        }
         let Some((kind, mode, pid)) = classify(&name) else {
             continue;
         };

@@ -367,12 +367,32 @@ fn corrupt_file_is_named_and_skipped() {
     let dir = temp_dir("corrupt");
     run_rust_workers(&dir, 0..1);
     std::fs::write(dir.join("counter_999999.db"), [0xff_u8; 64]).unwrap();
+    // A sound layout whose second key is not Python's JSON: the whole file
+    // is skipped, its first (valid) entry included.
+    let mut bad = vec![0u8; 8];
+    for key in [
+        r#"["mp_plain", "mp_plain_total", {}, "Plain count."]"#,
+        "[not json",
+    ] {
+        bad.extend_from_slice(&(key.len() as i32).to_ne_bytes());
+        bad.extend_from_slice(key.as_bytes());
+        bad.extend(std::iter::repeat_n(b' ', 8 - (key.len() + 4) % 8));
+        bad.extend_from_slice(&7f64.to_ne_bytes());
+        bad.extend_from_slice(&0f64.to_ne_bytes());
+    }
+    let used = bad.len() as i32;
+    bad[..4].copy_from_slice(&used.to_ne_bytes());
+    std::fs::write(dir.join("counter_999998.db"), &bad).unwrap();
     let merged = promdef::multiprocess::merge_dir(&dir);
-    assert_eq!(merged.errors.len(), 1);
-    let e = merged.errors[0].to_string();
+    let errors: Vec<String> = merged.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(
-        e.contains("counter_999999.db") && e.contains("corrupt"),
-        "{e}"
+        errors[0].contains("counter_999998.db") && errors[0].contains("[not json"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("counter_999999.db") && errors[1].contains("corrupt"),
+        "{errors:?}"
     );
     let total: f64 = merged
         .families
@@ -454,4 +474,87 @@ fn fork_child_writes_its_own_file_from_zero() {
         .sum();
     assert_eq!(total, 14.0);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `a` and `b` hold the same samples (sums within float rounding: folding
+/// changes the order of additions).
+fn assert_same(what: &str, a: &Samples, b: &Samples) {
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}: sample sets differ"
+    );
+    for (k, v) in a {
+        let w = b[k];
+        assert!(
+            (v - w).abs() <= 1e-9 * v.abs(),
+            "{what}: {k} = {w}, want {v}"
+        );
+    }
+}
+
+fn process_files(dir: &Path, kind: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| {
+            n.strip_prefix(kind)
+                .and_then(|r| r.strip_prefix('_'))
+                .and_then(|r| r.strip_suffix(".db"))
+                .is_some_and(|p| p.parse::<u32>().is_ok())
+        })
+        .count()
+}
+
+#[test]
+fn compaction_interrupted_at_each_step_loses_and_duplicates_nothing() {
+    let py = python_with_client();
+    // 1: temp archives written; 2: journal committed; 3: one archive renamed;
+    // 6: half the sources deleted; 4: all deleted; MAX: finished.
+    for stop in [1u8, 2, 3, 6, 4, u8::MAX] {
+        let dir = temp_dir(&format!("compact-{stop}"));
+        // An archive from an earlier compaction, then more dead workers.
+        run_rust_workers(&dir, 0..1);
+        promdef::multiprocess::compact(&dir).unwrap();
+        run_rust_workers(&dir, 1..3);
+        let before = promdef_read(&dir);
+        assert_eq!(before["mp_plain_total{}"], 3.0 * N as f64);
+
+        promdef::multiprocess::compact_until(&dir, stop).unwrap();
+        assert_same(
+            &format!("crashed after step {stop}"),
+            &before,
+            &promdef_read(&dir),
+        );
+
+        let done = promdef::multiprocess::compact(&dir).unwrap();
+        let committed = (2..=6).contains(&stop);
+        assert_eq!(done.recovered, committed, "stop {stop}");
+        assert_same(
+            &format!("recovered from step {stop}"),
+            &before,
+            &promdef_read(&dir),
+        );
+        for kind in ["counter", "histogram", "summary"] {
+            assert_eq!(
+                process_files(&dir, kind),
+                0,
+                "stop {stop}: {kind} files left"
+            );
+            assert!(dir.join(format!("{kind}_archive.db")).exists());
+        }
+        assert!(!dir.join("compact.journal").exists());
+        if let Some(py) = &py {
+            // Python's collector reads the archives as ordinary files.
+            let theirs = python_read(py, &dir);
+            for (k, v) in &before {
+                let t = theirs.get(k).unwrap_or_else(|| panic!("python lacks {k}"));
+                assert!(
+                    (v - t).abs() <= 1e-9 * v.abs(),
+                    "python {k} = {t}, want {v}"
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
