@@ -30,6 +30,8 @@ promdef::metrics! {
     pub summary mp_size_bytes { unit: bytes }
     /// Acknowledged increments of the crash worker.
     pub gauge mp_ack { multiprocess_mode: all }
+    /// Id of the worker that set it last.
+    pub gauge mp_recent { multiprocess_mode: mostrecent }
 }
 
 const N: u64 = 500;
@@ -54,6 +56,7 @@ fn rust_worker(dir: &str, id: u64, n: u64) {
     let _busy = MP_BUSY.track_inprogress();
     MP_MAX.set(id as f64);
     MP_LAST.set(id as f64);
+    MP_RECENT.set(id as f64);
     for _ in 0..n {
         MP_JOBS_TOTAL
             .with(MpJobsTotalLabels {
@@ -148,6 +151,8 @@ plain = Counter('mp_plain_total', 'Plain count.')
 mx = Gauge('mp_max', 'Largest worker id.', multiprocess_mode='max')
 last = Gauge('mp_last', 'Worker id, per process.', multiprocess_mode='all')
 busy = Gauge('mp_busy', 'Busy workers.', multiprocess_mode='livesum')
+recent = Gauge('mp_recent', 'Id of the worker that set it last.', multiprocess_mode='mostrecent')
+recent.set(wid)
 lat = Histogram('mp_latency_seconds', 'Work latency.', buckets=[0.1, 1])
 size = Summary('mp_size_bytes', 'Payload size.')
 busy.inc()
@@ -557,4 +562,38 @@ fn compaction_interrupted_at_each_step_loses_and_duplicates_nothing() {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+#[test]
+fn mostrecent_gauge_is_the_last_writer_rust_or_python() {
+    let Some(py) = python_or_skip("mostrecent_gauge_is_the_last_writer_rust_or_python") else {
+        return;
+    };
+    for order in [["rust", "python", "rust"], ["python", "rust", "python"]] {
+        let dir = temp_dir(&format!("recent-{}", order[0]));
+        for (id, who) in order.iter().enumerate() {
+            let id = id as u64;
+            match *who {
+                "rust" => run_rust_workers(&dir, id..id + 1),
+                _ => run_python_workers(&py, &dir, id..id + 1),
+            }
+        }
+        assert_eq!(promdef_read(&dir)["mp_recent{}"], 2.0, "{order:?}");
+        assert_eq!(python_read(&py, &dir)["mp_recent{}"], 2.0, "{order:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn descriptors_carry_the_declared_multiprocess_mode() {
+    let mode = |name: &str| {
+        promdef::registry()
+            .get(name)
+            .unwrap()
+            .descriptor()
+            .multiprocess_mode
+    };
+    assert_eq!(mode("mp_max"), "max");
+    assert_eq!(mode("mp_busy"), "livesum");
+    assert_eq!(mode("mp_plain_total"), "all"); // Python's default
 }
