@@ -1164,7 +1164,12 @@ impl Family for MergedFamily {
             vals.clear();
             vals.extend(labels.iter().map(String::as_str));
             let s = match v {
-                MergedValue::Counter(c) => Sample::Counter(*c as u64),
+                // Whole counts keep the integer rendering; Python's
+                // fractional increments stay exact.
+                MergedValue::Counter(c) if c.fract() == 0.0 && (0.0..9.0e15).contains(c) => {
+                    Sample::Counter(*c as u64)
+                }
+                MergedValue::Counter(c) => Sample::CounterFloat(*c),
                 MergedValue::Gauge(g) => Sample::Gauge(*g),
                 MergedValue::Histogram {
                     bounds,

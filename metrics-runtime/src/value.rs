@@ -462,6 +462,9 @@ pub struct InfoValue;
 pub enum Sample<'a> {
     /// A counter's count.
     Counter(u64),
+    /// A counter whose value is not a whole count: multi-process merges of
+    /// Python workers' counters, which accept fractional increments.
+    CounterFloat(f64),
     /// A gauge's value.
     Gauge(f64),
     /// A histogram's bounds, cumulative counts (last = `+Inf`) and sum.

@@ -153,6 +153,7 @@ last = Gauge('mp_last', 'Worker id, per process.', multiprocess_mode='all')
 busy = Gauge('mp_busy', 'Busy workers.', multiprocess_mode='livesum')
 recent = Gauge('mp_recent', 'Id of the worker that set it last.', multiprocess_mode='mostrecent')
 recent.set(wid)
+Counter('mp_frac_total', 'Fractional increments.').inc(0.25)
 lat = Histogram('mp_latency_seconds', 'Work latency.', buckets=[0.1, 1])
 size = Summary('mp_size_bytes', 'Payload size.')
 busy.inc()
@@ -356,6 +357,8 @@ fn mixed_rust_and_python_workers_one_exposition() {
     promdef::multiprocess::set_merged(&SCRAPE, &dir);
     let text = SCRAPE.render_text();
     assert!(text.contains("mp_plain_total 2000\n"), "{text}");
+    // Python counters may grow by fractions: exposed exactly.
+    assert!(text.contains("mp_frac_total 0.5\n"), "{text}");
     assert!(
         text.contains("mp_latency_seconds_bucket{le=\"1\"} 4000\n"),
         "{text}"
