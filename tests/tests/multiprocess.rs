@@ -32,9 +32,20 @@ promdef::metrics! {
     pub gauge mp_ack { multiprocess_mode: all }
     /// Id of the worker that set it last.
     pub gauge mp_recent { multiprocess_mode: mostrecent }
+    /// Item.
+    label item { max_values: 100000 }
+    /// Many series, to grow the file.
+    pub counter mp_grow_total(item);
+    /// Flips between two values.
+    pub gauge mp_flip { multiprocess_mode: max }
 }
 
 const N: u64 = 500;
+/// Series of the growth worker: ~300 KiB of entries, so 64 KiB doubles 3 times.
+const GROW: usize = 3000;
+const THREAD_INCS: u64 = 10_000;
+/// Two values whose halves differ, so a torn read would be neither.
+const FLIP: [f64; 2] = [1.0e300, -3.5e-300];
 
 /// Sample name + sorted labels → value, as both collectors report it.
 type Samples = BTreeMap<String, f64>;
@@ -89,8 +100,10 @@ fn worker_entry() {
         "work" => rust_worker(parts[1], parts[2].parse().unwrap(), N),
         "crash" => {
             promdef::multiprocess::enable(parts[1]).unwrap();
+            // Bounded, in case the test dies before killing it.
+            let end = std::time::Instant::now() + Duration::from_secs(30);
             let mut i = 0u64;
-            loop {
+            while !i.is_multiple_of(65536) || std::time::Instant::now() < end {
                 MP_PLAIN_TOTAL.inc();
                 i += 1;
                 MP_ACK.set(i as f64);
@@ -111,6 +124,40 @@ fn worker_entry() {
             unsafe { waitpid(pid, &mut status, 0) };
             MP_PLAIN_TOTAL.inc();
             println!("CHILD {pid}");
+        }
+        "grow" => {
+            promdef::multiprocess::enable(parts[1]).unwrap();
+            // A handle taken before the file grows must stay valid after.
+            let first = MP_GROW_TOTAL.with(MpGrowTotalLabels { item: "item-0" });
+            for i in 0..GROW {
+                MP_GROW_TOTAL
+                    .with(MpGrowTotalLabels {
+                        item: &format!("item-{i}"),
+                    })
+                    .inc();
+            }
+            first.inc_by(5);
+            std::thread::scope(|s| {
+                for _ in 0..4 {
+                    s.spawn(|| (0..THREAD_INCS).for_each(|_| MP_PLAIN_TOTAL.inc()));
+                }
+            });
+        }
+        "live" => {
+            promdef::multiprocess::enable(parts[1]).unwrap();
+            MP_BUSY.set(1.0);
+            println!("READY");
+            std::thread::sleep(Duration::from_secs(60));
+        }
+        "flip" => {
+            promdef::multiprocess::enable(parts[1]).unwrap();
+            let end = std::time::Instant::now() + Duration::from_secs(30);
+            while std::time::Instant::now() < end {
+                for _ in 0..4096 {
+                    MP_FLIP.set(FLIP[0]);
+                    MP_FLIP.set(FLIP[1]);
+                }
+            }
         }
         other => panic!("unknown worker {other}"),
     }
@@ -599,4 +646,86 @@ fn descriptors_carry_the_declared_multiprocess_mode() {
     assert_eq!(mode("mp_max"), "max");
     assert_eq!(mode("mp_busy"), "livesum");
     assert_eq!(mode("mp_plain_total"), "all"); // Python's default
+}
+
+#[test]
+fn files_grow_and_early_handles_stay_valid_under_threads() {
+    let dir = temp_dir("grow");
+    let out = spawn_worker(&format!("grow|{}", dir.display()))
+        .wait_with_output()
+        .unwrap();
+    assert!(out.status.success());
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("counter_"))
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        files[0].metadata().unwrap().len(),
+        512 * 1024,
+        "64 KiB doubled 3 times"
+    );
+    let ours = promdef_read(&dir);
+    let grow: Vec<f64> = ours
+        .iter()
+        .filter(|(k, _)| k.starts_with("mp_grow_total{"))
+        .map(|(_, v)| *v)
+        .collect();
+    assert_eq!(grow.len(), GROW);
+    assert_eq!(ours[r#"mp_grow_total{"item":"item-0"}"#], 6.0);
+    assert_eq!(grow.iter().sum::<f64>(), GROW as f64 + 5.0);
+    assert_eq!(ours["mp_plain_total{}"], 4.0 * THREAD_INCS as f64);
+    if let Some(py) = python_with_client() {
+        let theirs = python_read(&py, &dir);
+        assert_eq!(theirs[r#"mp_grow_total{"item":"item-2999"}"#], 1.0);
+        assert_eq!(theirs[r#"mp_grow_total{"item":"item-0"}"#], 6.0);
+        assert_eq!(theirs["mp_plain_total{}"], 4.0 * THREAD_INCS as f64);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn readers_never_see_a_torn_value() {
+    let dir = temp_dir("flip");
+    let mut child = spawn_worker(&format!("flip|{}", dir.display()));
+    let mut reads = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while reads < 300 && std::time::Instant::now() < deadline {
+        if let Some(v) = promdef_read(&dir).get("mp_flip{}") {
+            // 0.0 before the first set.
+            assert!(FLIP.contains(v) || *v == 0.0, "torn read: {v:e}");
+            reads += 1;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(reads, 300);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn mark_process_dead_removes_only_live_gauges_of_that_pid() {
+    let dir = temp_dir("dead");
+    let mut child = spawn_worker(&format!("live|{}", dir.display()));
+    let pid = child.id();
+    let mut line = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    while !line.contains("READY") {
+        line.clear();
+        assert!(std::io::BufRead::read_line(&mut stdout, &mut line).unwrap() > 0);
+    }
+    assert_eq!(
+        promdef_read(&dir).get("mp_busy{}"),
+        Some(&1.0),
+        "alive: counted"
+    );
+    promdef::multiprocess::mark_process_dead(&dir, pid).unwrap();
+    let after = promdef_read(&dir);
+    assert_eq!(after.get("mp_busy{}"), None, "marked dead: left out");
+    assert!(after.contains_key("mp_plain_total{}"), "counters stay");
+    assert!(dir.join(format!("gauge_max_{pid}.db")).exists());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }
