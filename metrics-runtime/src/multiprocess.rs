@@ -476,8 +476,9 @@ fn bind(st: &mut State, desc: &Descriptor, values: &[&str], cell: &dyn Cell, fre
         };
         let init = if fresh { 0.0 } else { s.val.local_f64(s.int) };
         // Gauges restart from this process's value; counts continue a
-        // stale same-pid file.
-        let add = !fresh && desc.kind != Kind::Gauge;
+        // stale file of a dead process that had the same pid (as Python),
+        // so its counts are not lost.
+        let add = desc.kind != Kind::Gauge;
         match file.slot(&k, init, add) {
             Ok(p) => {
                 if stamp {
@@ -707,6 +708,15 @@ struct RawEntry<'a> {
 
 /// Parses entries up to the `used` header, as Python's `_read_all_values`.
 fn parse<'a>(data: &'a [u8], path: &Path) -> Result<Vec<RawEntry<'a>>, Error> {
+    let used = data
+        .get(..4)
+        .map_or(0, |b| i32::from_ne_bytes(b.try_into().unwrap_or_default()));
+    parse_used(data, used, path)
+}
+
+/// [`parse`] with the `used` value read once by the caller: a live file's
+/// header may grow while it is parsed.
+fn parse_used<'a>(data: &'a [u8], used: i32, path: &Path) -> Result<Vec<RawEntry<'a>>, Error> {
     let corrupt = |reason: String| Error::Corrupt {
         path: path.to_owned(),
         reason,
@@ -717,7 +727,11 @@ fn parse<'a>(data: &'a [u8], path: &Path) -> Result<Vec<RawEntry<'a>>, Error> {
             data.len()
         )));
     }
-    let used = i32::from_ne_bytes(data[..4].try_into().unwrap_or_default());
+    if used == 0 {
+        // A writer sized the file but has not written the header yet
+        // (Python's reader also reads no entries then).
+        return Ok(Vec::new());
+    }
     if used < 8 || used as usize > data.len() {
         return Err(corrupt(format!(
             "header says {used} bytes used, file has {}",
@@ -864,14 +878,39 @@ fn parse_key(k: &[u8]) -> Option<Key> {
 struct ReadMap {
     ptr: *mut libc::c_void,
     len: usize,
+    /// The `used` header, read once (atomically) after mapping.
+    used: i32,
 }
 
 impl ReadMap {
+    /// Maps the file; when its writer grew it between the size check and
+    /// the header read (`used` past the mapping), maps it again.
     fn open(path: &Path) -> Result<Option<ReadMap>, std::io::Error> {
+        let mut tries = 0;
+        loop {
+            let Some(m) = ReadMap::open_once(path)? else {
+                return Ok(None);
+            };
+            tries += 1;
+            if m.used as usize <= m.len || tries == 3 {
+                return Ok(Some(m));
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Option<ReadMap>, std::io::Error> {
         let f = File::open(path)?;
         let len = f.metadata()?.len() as usize;
-        if len == 0 {
-            return Ok(None);
+        if len < 8 {
+            // Just created (Python truncates it to 64 KiB right after), or
+            // damaged: too short for a header either way.
+            return if len == 0 {
+                Ok(None)
+            } else {
+                Err(std::io::Error::other(format!(
+                    "{len} bytes, shorter than the 8-byte header"
+                )))
+            };
         }
         // SAFETY: a read-only shared mapping of `len` bytes of an open file.
         let ptr = unsafe {
@@ -887,7 +926,13 @@ impl ReadMap {
         if ptr == libc::MAP_FAILED {
             return Err(std::io::Error::last_os_error());
         }
-        Ok(Some(ReadMap { ptr, len }))
+        // SAFETY: the first 4 bytes of a page-aligned mapping.
+        let used = unsafe { (*(ptr as *const AtomicI32)).load(Acquire) };
+        Ok(Some(ReadMap { ptr, len, used }))
+    }
+
+    fn entries(&self, path: &Path) -> Result<Vec<RawEntry<'_>>, Error> {
+        parse_used(self.bytes(), self.used, path)
     }
     fn bytes(&self) -> &[u8] {
         // SAFETY: mapped above. Bytes below `used` are no longer written
@@ -1321,7 +1366,7 @@ pub fn merge_dir(dir: impl AsRef<Path>) -> Merged {
                 continue;
             }
         };
-        let entries = match parse(map.bytes(), &path) {
+        let entries = match map.entries(&path) {
             Ok(e) => e,
             Err(e) => {
                 errors.push(e);

@@ -130,6 +130,10 @@ fn worker_entry() {
             // A handle taken before the file grows must stay valid after.
             let first = MP_GROW_TOTAL.with(MpGrowTotalLabels { item: "item-0" });
             for i in 0..GROW {
+                if i % 100 == 0 {
+                    // Slow enough for the test to scrape while files grow.
+                    std::thread::sleep(Duration::from_millis(2));
+                }
                 MP_GROW_TOTAL
                     .with(MpGrowTotalLabels {
                         item: &format!("item-{i}"),
@@ -651,10 +655,23 @@ fn descriptors_carry_the_declared_multiprocess_mode() {
 #[test]
 fn files_grow_and_early_handles_stay_valid_under_threads() {
     let dir = temp_dir("grow");
-    let out = spawn_worker(&format!("grow|{}", dir.display()))
-        .wait_with_output()
-        .unwrap();
-    assert!(out.status.success());
+    let mut child = spawn_worker(&format!("grow|{}", dir.display()));
+    // Scrapes while the file grows see no error and never lose a series
+    // they saw before.
+    let mut seen = 0;
+    while child.try_wait().unwrap().is_none() {
+        let m = promdef::multiprocess::merge_dir(&dir);
+        assert!(m.errors.is_empty(), "{:?}", m.errors);
+        let n = m
+            .families
+            .iter()
+            .flat_map(|f| f.samples())
+            .filter(|(n, _, _)| n == "mp_grow_total")
+            .count();
+        assert!(n >= seen, "{n} series after {seen}");
+        seen = n;
+    }
+    assert!(child.wait().unwrap().success());
     let files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok())

@@ -26,7 +26,7 @@
 //! Python's collector does not take it and may double-count for the few
 //! milliseconds between steps 3 and 4.
 
-use super::{io, parse, pid_alive, Error, ReadMap};
+use super::{io, pid_alive, Error, ReadMap};
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -183,7 +183,8 @@ fn read_entries(path: &Path) -> Result<Vec<(Vec<u8>, f64)>, Error> {
     let Some(map) = ReadMap::open(path).map_err(io(path))? else {
         return Ok(Vec::new());
     };
-    Ok(parse(map.bytes(), path)?
+    Ok(map
+        .entries(path)?
         .into_iter()
         .map(|e| (e.key.to_vec(), map.value(e.pos).0))
         .collect())
