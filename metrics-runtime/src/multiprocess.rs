@@ -9,18 +9,23 @@
 //! the directory (Rust and Python workers alike), as Python's
 //! `MultiProcessCollector` does.
 //!
-//! ```no_run
+//! ```
 //! promdef::metrics! {
 //!     /// Jobs done.
 //!     pub counter jobs_done_total;
 //! }
 //! # fn main() -> Result<(), promdef::multiprocess::Error> {
+//! let dir = std::env::temp_dir().join(format!("promdef-doc-{}", std::process::id()));
 //! // In the supervisor, before starting workers:
-//! promdef::multiprocess::wipe_dir("/run/app-metrics")?;
-//! // In every worker (and in the process serving /metrics):
-//! promdef::multiprocess::enable("/run/app-metrics")?;
-//! JOBS_DONE_TOTAL.inc();
-//! let merged = promdef::registry().render_text(); // every process's sum
+//! promdef::multiprocess::wipe_dir(&dir)?;
+//! // In every worker (and in the process serving /metrics), or
+//! // `enable_from_env()` for `PROMETHEUS_MULTIPROC_DIR`:
+//! promdef::multiprocess::enable(&dir)?;
+//! JOBS_DONE_TOTAL.inc_by(2);
+//! assert!(dir.join(format!("counter_{}.db", std::process::id())).exists());
+//! // Every process's files, merged:
+//! assert!(promdef::registry().render_text().contains("jobs_done_total 2\n"));
+//! # std::fs::remove_dir_all(&dir).ok();
 //! # Ok(()) }
 //! ```
 //!

@@ -63,7 +63,12 @@ fn temp_dir(tag: &str) -> PathBuf {
 
 /// The worker body, run in a child process.
 fn rust_worker(dir: &str, id: u64, n: u64) {
-    promdef::multiprocess::enable(dir).unwrap();
+    // `spawn_worker` sets PROMETHEUS_MULTIPROC_DIR to `dir` for these.
+    assert_eq!(
+        std::env::var("PROMETHEUS_MULTIPROC_DIR").as_deref(),
+        Ok(dir)
+    );
+    assert!(promdef::multiprocess::enable_from_env().unwrap());
     let _busy = MP_BUSY.track_inprogress();
     MP_MAX.set(id as f64);
     MP_LAST.set(id as f64);
@@ -177,6 +182,10 @@ fn spawn_worker(spec: &str) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
         .args(["worker_entry", "--exact", "--nocapture", "--test-threads=1"])
         .env("PROMDEF_MP_WORKER", spec)
+        .env(
+            "PROMETHEUS_MULTIPROC_DIR",
+            spec.split('|').nth(1).unwrap_or(""),
+        )
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
         .spawn()
