@@ -400,7 +400,7 @@ impl<C: NewCell> MapFamily<C> {
         // anyone can use it (under the writer lock, so `enable` binding the
         // existing entries cannot miss it).
         #[cfg(feature = "multiprocess")]
-        {
+        if crate::multiprocess::is_enabled() {
             // SAFETY: the entry was fully written above and is never freed.
             let e: &'static Entry<C> = unsafe { &*p };
             let mut values = vec![""; self.desc.labels.len()];

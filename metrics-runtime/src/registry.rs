@@ -163,17 +163,16 @@ impl Registry {
             .iter()
             .map(|f| f.descriptor().name)
             .collect();
-        let declared = self.families();
-        for f in self.all_families() {
-            let d = f.descriptor();
-            let in_files = matches!(
-                d.kind,
-                crate::Kind::Counter
-                    | crate::Kind::Gauge
-                    | crate::Kind::Histogram
-                    | crate::Kind::Summary
-            ) && declared.iter().any(|g| std::ptr::addr_eq(*g, f));
-            if !in_files && !names.contains(d.name) {
+        // Declared counters, gauges, histograms and summaries live in the
+        // files; info metrics and families registered at run time do not.
+        let declared = self
+            .families()
+            .iter()
+            .copied()
+            .filter(|f| f.descriptor().kind == crate::Kind::Info);
+        let extra = self.extra.read().unwrap_or_else(|p| p.into_inner()).clone();
+        for f in declared.chain(extra) {
+            if !names.contains(f.descriptor().name) {
                 out.push(Exposed::Static(f));
             }
         }
