@@ -117,10 +117,16 @@ fn worker_entry() {
         "fork" => {
             promdef::multiprocess::enable(parts[1]).unwrap();
             MP_PLAIN_TOTAL.inc_by(10);
+            MP_GROW_TOTAL
+                .with(MpGrowTotalLabels { item: "old" })
+                .inc_by(7);
             // SAFETY: the child only updates metrics and exits.
             let pid = unsafe { libc_fork() };
             if pid == 0 {
                 MP_PLAIN_TOTAL.inc_by(3);
+                // An open-label series the parent created, and a new one.
+                MP_GROW_TOTAL.with(MpGrowTotalLabels { item: "old" }).inc();
+                MP_GROW_TOTAL.with(MpGrowTotalLabels { item: "new" }).inc();
                 std::process::exit(0);
             }
             assert!(pid > 0);
@@ -500,20 +506,24 @@ fn sigkill_loses_at_most_the_increment_in_flight() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `mp_plain_total` in one process's counter file (merged alone, from a
-/// directory holding only a copy of it).
-fn plain_total_in(file: &Path) -> f64 {
+/// The samples of one process's file alone (merged from a directory
+/// holding only a copy of it).
+fn samples_in(file: &Path) -> Samples {
     let d = file.with_extension("one");
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     std::fs::copy(file, d.join(file.file_name().unwrap())).unwrap();
-    let m = promdef::multiprocess::merge_dir(&d);
+    let s = promdef_read(&d);
     let _ = std::fs::remove_dir_all(&d);
-    m.families
-        .iter()
-        .flat_map(|f| f.samples())
-        .find(|(n, _, _)| n == "mp_plain_total")
-        .map_or(0.0, |(_, _, v)| v)
+    s
+}
+
+/// `mp_plain_total` in one process's counter file.
+fn plain_total_in(file: &Path) -> f64 {
+    samples_in(file)
+        .get("mp_plain_total{}")
+        .copied()
+        .unwrap_or(0.0)
 }
 
 #[test]
@@ -541,6 +551,18 @@ fn fork_child_writes_its_own_file_from_zero() {
         .map(|(_, v)| v)
         .sum();
     assert_eq!(total, 14.0);
+    let child = samples_in(&dir.join(format!("counter_{child_pid}.db")));
+    assert_eq!(
+        child[r#"mp_grow_total{"item":"old"}"#], 1.0,
+        "child's own file"
+    );
+    assert_eq!(child[r#"mp_grow_total{"item":"new"}"#], 1.0);
+    let all = promdef_read(&dir);
+    assert_eq!(
+        all[r#"mp_grow_total{"item":"old"}"#], 8.0,
+        "7 parent + 1 child"
+    );
+    assert_eq!(all[r#"mp_grow_total{"item":"new"}"#], 1.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
