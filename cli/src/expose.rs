@@ -95,6 +95,7 @@ fn family(path: &str, m: &ResolvedMetric<'_>, open: Option<&'static str>) -> AtS
             file: leak(path),
             line: md.name.loc.line().unwrap_or(0) as u32,
         },
+        multiprocess_mode: "all",
     }));
     // Same order as `Dense`: the last label varies fastest.
     let mut series: Vec<Vec<&'static str>> = vec![Vec::new()];

@@ -290,6 +290,10 @@ fn metric_code(
         (Origin::Inline, Loc::Token(s)) => (quote!(::core::file!()), s.start().line as u32),
         (Origin::Inline, _) => (quote!(::core::file!()), 0),
     };
+    let mp_mode = md
+        .multiprocess_mode
+        .as_ref()
+        .map_or("all", |m| m.value.as_str());
     let desc = quote! {
         &::promdef::Descriptor {
             name: #name,
@@ -299,6 +303,7 @@ fn metric_code(
             labels: &[ #( #label_descs ),* ],
             const_labels: &[ #( #const_labels ),* ],
             site: ::promdef::Site { krate: ::core::env!("CARGO_PKG_NAME"), file: #file, line: #line },
+            multiprocess_mode: #mp_mode,
         }
     };
     let deprecated = md.deprecated.as_ref().map(|d| {

@@ -505,6 +505,11 @@ fn samples(f: &dyn Family, out: &mut String, base: &str, st: &Style) {
                 shapes.created(st, out, values, created);
             }
         }
+        Sample::CounterFloat(v) => {
+            shapes.value.write(out, values, "");
+            st.float(out, v);
+            shapes.created(st, out, values, created);
+        }
         Sample::Gauge(v) => {
             shapes.value.write(out, values, "");
             st.float(out, v);

@@ -75,6 +75,11 @@ pub struct Descriptor {
     pub const_labels: &'static [(&'static str, &'static str)],
     /// Where it was declared.
     pub site: Site,
+    /// How multi-process mode merges a gauge's per-process values (the
+    /// schema's `multiprocess_mode`, one of Python's client's modes: `all`,
+    /// `liveall`, `min`, `max`, `sum`, `livemin`, `livemax`, `livesum`,
+    /// `mostrecent`, `livemostrecent`); `all` when not declared, as Python.
+    pub multiprocess_mode: &'static str,
 }
 
 /// Receives one series: label values, sample, and creation time (seconds
@@ -92,6 +97,14 @@ pub trait Family: Sync + Send + 'static {
     /// `_created`); `None` means "when the registry started".
     fn collect_created(&self, f: &mut SeriesSink<'_>) {
         self.collect(&mut |values, sample| f(values, sample, None));
+    }
+    /// Multi-process mode: calls `f` with every series' label values and
+    /// cell, so their values can be moved to a file. Families computed at
+    /// collection time keep the default (nothing to move).
+    #[cfg(feature = "multiprocess")]
+    #[doc(hidden)]
+    fn mp_cells(&self, f: &mut dyn FnMut(&[&str], &dyn Cell)) {
+        let _ = f;
     }
 }
 
@@ -207,6 +220,14 @@ impl<C: Cell, const N: usize> Family for DenseFamily<C, N> {
         for (i, cell) in self.cells.iter().enumerate() {
             dense_values(self.desc, i, &mut values);
             f(&values, cell.sample());
+        }
+    }
+    #[cfg(feature = "multiprocess")]
+    fn mp_cells(&self, f: &mut dyn FnMut(&[&str], &dyn Cell)) {
+        let mut values = vec![""; self.desc.labels.len()];
+        for (i, cell) in self.cells.iter().enumerate() {
+            dense_values(self.desc, i, &mut values);
+            f(&values, cell);
         }
     }
 }

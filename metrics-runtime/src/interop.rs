@@ -110,6 +110,11 @@ impl Collector for PrometheusCollector {
                         c.set_value(v as f64);
                         m.set_counter(c);
                     }
+                    Sample::CounterFloat(v) => {
+                        let mut c = proto::Counter::default();
+                        c.set_value(v);
+                        m.set_counter(c);
+                    }
                     Sample::Gauge(v) => {
                         let mut g = proto::Gauge::default();
                         g.set_value(v);

@@ -54,6 +54,9 @@ pub mod exporter;
 #[cfg(feature = "push")]
 pub mod push;
 
+#[cfg(feature = "multiprocess")]
+pub mod multiprocess;
+
 pub use encode::Format;
 pub use family::{Dense, Descriptor, Family, Info, Kind, NoLabels, Site};
 pub use map::Map;

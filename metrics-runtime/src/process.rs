@@ -43,6 +43,7 @@ macro_rules! process_metric {
                     file: file!(),
                     line: line!(),
                 },
+                multiprocess_mode: "all",
             },
             [Gauge::new()],
         );

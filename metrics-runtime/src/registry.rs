@@ -49,6 +49,9 @@ pub struct Registry {
     /// Families added at run time ([`Registry::register`]), sorted by name.
     extra: RwLock<Vec<&'static dyn Family>>,
     hooks: Mutex<Vec<Hook>>,
+    /// Multi-process mode: expose the merge of this directory's files.
+    #[cfg(feature = "multiprocess")]
+    mp_dir: RwLock<Option<std::path::PathBuf>>,
 }
 
 struct State {
@@ -123,7 +126,59 @@ impl Registry {
             size_hint: AtomicUsize::new(0),
             extra: RwLock::new(Vec::new()),
             hooks: Mutex::new(Vec::new()),
+            #[cfg(feature = "multiprocess")]
+            mp_dir: RwLock::new(None),
         }
+    }
+
+    /// See [`crate::multiprocess::set_merged`].
+    #[cfg(feature = "multiprocess")]
+    pub(crate) fn set_multiprocess_dir(&self, dir: Option<std::path::PathBuf>) {
+        *self.mp_dir.write().unwrap_or_else(|p| p.into_inner()) = dir;
+    }
+
+    /// The families to expose: in multi-process mode, the directory's
+    /// merge replaces the declared families stored in files.
+    #[cfg(feature = "multiprocess")]
+    fn exposed(&'static self) -> Vec<Exposed> {
+        let dir = self
+            .mp_dir
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let Some(dir) = dir else {
+            return self
+                .all_families()
+                .into_iter()
+                .map(Exposed::Static)
+                .collect();
+        };
+        let merged = crate::multiprocess::merge_dir(&dir);
+        for e in &merged.errors {
+            crate::multiprocess::report(e);
+        }
+        let mut out: Vec<Exposed> = Vec::new();
+        let names: std::collections::HashSet<&str> = merged
+            .families
+            .iter()
+            .map(|f| f.descriptor().name)
+            .collect();
+        // Declared counters, gauges, histograms and summaries live in the
+        // files; info metrics and families registered at run time do not.
+        let declared = self
+            .families()
+            .iter()
+            .copied()
+            .filter(|f| f.descriptor().kind == crate::Kind::Info);
+        let extra = self.extra.read().unwrap_or_else(|p| p.into_inner()).clone();
+        for f in declared.chain(extra) {
+            if !names.contains(f.descriptor().name) {
+                out.push(Exposed::Static(f));
+            }
+        }
+        out.extend(merged.families.into_iter().map(Exposed::Merged));
+        out.sort_by_key(|f| f.get().descriptor().name);
+        out
     }
 
     fn state(&'static self) -> &'static State {
@@ -334,7 +389,15 @@ impl Registry {
         let start = out.len();
         out.reserve(self.size_hint.load(Relaxed));
         let started = self.state().started;
-        for f in self.all_families() {
+        #[cfg(feature = "multiprocess")]
+        let families = self.exposed();
+        #[cfg(not(feature = "multiprocess"))]
+        let families = self.all_families();
+        for f in families.iter() {
+            #[cfg(feature = "multiprocess")]
+            let f = f.get();
+            #[cfg(not(feature = "multiprocess"))]
+            let f: &dyn Family = *f;
             match format {
                 Format::Text => encode::text_family(f, out),
                 Format::OpenMetrics { created } => {
@@ -346,6 +409,23 @@ impl Registry {
             out.push_str("# EOF\n");
         }
         self.size_hint.store(out.len() - start, Relaxed);
+    }
+}
+
+/// A family to expose: declared or registered, or merged from files.
+#[cfg(feature = "multiprocess")]
+enum Exposed {
+    Static(&'static dyn Family),
+    Merged(crate::multiprocess::MergedFamily),
+}
+
+#[cfg(feature = "multiprocess")]
+impl Exposed {
+    fn get(&self) -> &dyn Family {
+        match self {
+            Exposed::Static(f) => *f,
+            Exposed::Merged(f) => f,
+        }
     }
 }
 

@@ -2,11 +2,16 @@
 //!
 //! Each cell is a handful of atomics with `const` constructors, so a metric
 //! whose labels are all closed sets is a plain `static` array of cells: no
-//! allocation, no lazy initialisation, no lock. Storage lives only here, so a
-//! later multi-process mode can swap it without changing generated code.
+//! allocation, no lazy initialisation, no lock. Storage lives only here, so
+//! multi-process mode (feature `multiprocess`) swaps it without changing
+//! generated code: every atomic of a cell is a [`Val`], which with the
+//! feature on carries a pointer to its slot in a memory-mapped file.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
+
+#[cfg(feature = "multiprocess")]
+use std::sync::atomic::AtomicPtr;
 
 fn add_f64(cell: &AtomicU64, v: f64) {
     let mut cur = cell.load(Relaxed);
@@ -19,6 +24,152 @@ fn add_f64(cell: &AtomicU64, v: f64) {
     }
 }
 
+/// One value of a cell. Without feature `multiprocess` it is exactly an
+/// `AtomicU64` (counts as integers, gauges and sums as `f64` bits). With it,
+/// it also holds a pointer to an 8-aligned `f64` slot in this process's
+/// memory-mapped file: null in single-process mode (one extra relaxed load
+/// per update), otherwise the slot is the value (Python's layout stores every
+/// value as `f64`, counts included). The pointer's low bit says "also write
+/// the timestamp that follows the value" (gauges in `mostrecent` modes).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Val {
+    local: AtomicU64,
+    #[cfg(feature = "multiprocess")]
+    slot: AtomicPtr<AtomicU64>,
+}
+
+impl Default for Val {
+    fn default() -> Self {
+        Val::new()
+    }
+}
+
+#[cfg(feature = "multiprocess")]
+#[inline(never)]
+fn slot_add(p: *mut AtomicU64, v: f64) {
+    let (slot, stamp) = crate::multiprocess::untag(p);
+    add_f64(slot, v);
+    if stamp {
+        crate::multiprocess::stamp(slot);
+    }
+}
+
+#[cfg(feature = "multiprocess")]
+#[inline(never)]
+fn slot_set(p: *mut AtomicU64, v: f64) {
+    let (slot, stamp) = crate::multiprocess::untag(p);
+    slot.store(v.to_bits(), Relaxed);
+    if stamp {
+        crate::multiprocess::stamp(slot);
+    }
+}
+
+impl Val {
+    /// Zero.
+    pub const fn new() -> Self {
+        Val {
+            local: AtomicU64::new(0),
+            #[cfg(feature = "multiprocess")]
+            slot: AtomicPtr::new(std::ptr::null_mut()),
+        }
+    }
+
+    #[inline(always)]
+    fn add_u64(&self, n: u64) {
+        #[cfg(feature = "multiprocess")]
+        {
+            let p = self.slot.load(Relaxed);
+            if !p.is_null() {
+                return slot_add(p, n as f64);
+            }
+        }
+        self.local.fetch_add(n, Relaxed);
+    }
+
+    #[inline(always)]
+    fn add_f64(&self, v: f64) {
+        #[cfg(feature = "multiprocess")]
+        {
+            let p = self.slot.load(Relaxed);
+            if !p.is_null() {
+                return slot_add(p, v);
+            }
+        }
+        add_f64(&self.local, v);
+    }
+
+    #[inline(always)]
+    fn set_f64(&self, v: f64) {
+        #[cfg(feature = "multiprocess")]
+        {
+            let p = self.slot.load(Relaxed);
+            if !p.is_null() {
+                return slot_set(p, v);
+            }
+        }
+        self.local.store(v.to_bits(), Relaxed);
+    }
+
+    #[inline]
+    fn get_u64(&self) -> u64 {
+        #[cfg(feature = "multiprocess")]
+        {
+            let p = self.slot.load(Relaxed);
+            if !p.is_null() {
+                return f64::from_bits(crate::multiprocess::untag(p).0.load(Relaxed)) as u64;
+            }
+        }
+        self.local.load(Relaxed)
+    }
+
+    #[inline]
+    fn get_f64(&self) -> f64 {
+        #[cfg(feature = "multiprocess")]
+        {
+            let p = self.slot.load(Relaxed);
+            if !p.is_null() {
+                return f64::from_bits(crate::multiprocess::untag(p).0.load(Relaxed));
+            }
+        }
+        f64::from_bits(self.local.load(Relaxed))
+    }
+}
+
+#[cfg(feature = "multiprocess")]
+impl Val {
+    /// The in-memory value as `f64` (`int`: it holds an integer count).
+    pub(crate) fn local_f64(&self, int: bool) -> f64 {
+        let b = self.local.load(Relaxed);
+        if int {
+            b as f64
+        } else {
+            f64::from_bits(b)
+        }
+    }
+    /// The current slot pointer (tagged), null when single-process.
+    pub(crate) fn slot(&self) -> *mut AtomicU64 {
+        self.slot.load(Relaxed)
+    }
+    /// Points this value at a file slot (or back to memory with null).
+    pub(crate) fn set_slot(&self, p: *mut AtomicU64) {
+        self.slot.store(p, Relaxed);
+    }
+}
+
+/// One value of a cell as multi-process mode stores it: the sample name's
+/// suffix (`""`, `_bucket`, `_sum`, `_count`), the bucket bound for
+/// `_bucket`, whether it counts (integer in memory) and the value.
+#[cfg(feature = "multiprocess")]
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct MpSlot<'a> {
+    pub suffix: &'static str,
+    pub le: Option<f64>,
+    pub int: bool,
+    pub val: &'a Val,
+}
+
 /// A monotonically increasing count.
 ///
 /// ```
@@ -28,29 +179,29 @@ fn add_f64(cell: &AtomicU64, v: f64) {
 /// assert_eq!(c.get(), 3);
 /// ```
 #[derive(Debug, Default)]
-pub struct Counter(AtomicU64);
+pub struct Counter(Val);
 
 impl Counter {
     /// A counter at 0.
     pub const fn new() -> Self {
-        Counter(AtomicU64::new(0))
+        Counter(Val::new())
     }
 
     /// Adds 1.
     #[inline]
     pub fn inc(&self) {
-        self.0.fetch_add(1, Relaxed);
+        self.0.add_u64(1);
     }
 
     /// Adds `n`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
-        self.0.fetch_add(n, Relaxed);
+        self.0.add_u64(n);
     }
 
     /// The current count.
     pub fn get(&self) -> u64 {
-        self.0.load(Relaxed)
+        self.0.get_u64()
     }
 }
 
@@ -64,7 +215,7 @@ impl Counter {
 /// assert_eq!(g.get(), 4.5);
 /// ```
 #[derive(Debug)]
-pub struct Gauge(AtomicU64);
+pub struct Gauge(Val);
 
 impl Default for Gauge {
     fn default() -> Self {
@@ -75,13 +226,13 @@ impl Default for Gauge {
 impl Gauge {
     /// A gauge at 0.
     pub const fn new() -> Self {
-        Gauge(AtomicU64::new(0))
+        Gauge(Val::new())
     }
 
     /// Sets the value.
     #[inline]
     pub fn set(&self, v: f64) {
-        self.0.store(v.to_bits(), Relaxed);
+        self.0.set_f64(v);
     }
 
     /// Adds 1.
@@ -99,18 +250,18 @@ impl Gauge {
     /// Adds `v`.
     #[inline]
     pub fn add(&self, v: f64) {
-        add_f64(&self.0, v);
+        self.0.add_f64(v);
     }
 
     /// Subtracts `v`.
     #[inline]
     pub fn sub(&self, v: f64) {
-        add_f64(&self.0, -v);
+        self.0.add_f64(-v);
     }
 
     /// The current value.
     pub fn get(&self) -> f64 {
-        f64::from_bits(self.0.load(Relaxed))
+        self.0.get_f64()
     }
 
     /// Increments now and decrements when the guard drops: an in-progress count.
@@ -154,9 +305,9 @@ impl Drop for InProgress<'_> {
 #[derive(Debug)]
 pub struct Histogram<const B: usize> {
     bounds: &'static [f64; B],
-    buckets: [AtomicU64; B],
-    inf: AtomicU64,
-    sum: AtomicU64,
+    buckets: [Val; B],
+    inf: Val,
+    sum: Val,
 }
 
 impl<const B: usize> Histogram<B> {
@@ -164,9 +315,9 @@ impl<const B: usize> Histogram<B> {
     pub const fn new(bounds: &'static [f64; B]) -> Self {
         Histogram {
             bounds,
-            buckets: [const { AtomicU64::new(0) }; B],
-            inf: AtomicU64::new(0),
-            sum: AtomicU64::new(0),
+            buckets: [const { Val::new() }; B],
+            inf: Val::new(),
+            sum: Val::new(),
         }
     }
 
@@ -174,10 +325,10 @@ impl<const B: usize> Histogram<B> {
     #[inline]
     pub fn observe(&self, v: f64) {
         match self.bounds.iter().position(|b| v <= *b) {
-            Some(i) => self.buckets[i].fetch_add(1, Relaxed),
-            None => self.inf.fetch_add(1, Relaxed),
+            Some(i) => self.buckets[i].add_u64(1),
+            None => self.inf.add_u64(1),
         };
-        add_f64(&self.sum, v);
+        self.sum.add_f64(v);
     }
 
     /// Starts a timer that observes the elapsed seconds when dropped.
@@ -205,12 +356,12 @@ impl<const B: usize> Histogram<B> {
 
     /// Number of observations.
     pub fn count(&self) -> u64 {
-        self.buckets.iter().map(|b| b.load(Relaxed)).sum::<u64>() + self.inf.load(Relaxed)
+        self.buckets.iter().map(|b| b.get_u64()).sum::<u64>() + self.inf.get_u64()
     }
 
     /// Sum of observations.
     pub fn sum(&self) -> f64 {
-        f64::from_bits(self.sum.load(Relaxed))
+        self.sum.get_f64()
     }
 
     /// Cumulative counts per bucket, the last one being `+Inf` (= count).
@@ -220,11 +371,11 @@ impl<const B: usize> Histogram<B> {
             .buckets
             .iter()
             .map(|b| {
-                acc += b.load(Relaxed);
+                acc += b.get_u64();
                 acc
             })
             .collect();
-        out.push(acc + self.inf.load(Relaxed));
+        out.push(acc + self.inf.get_u64());
         out
     }
 }
@@ -271,34 +422,34 @@ impl<const B: usize> Drop for HistogramTimer<'_, B> {
 /// ```
 #[derive(Debug, Default)]
 pub struct Summary {
-    count: AtomicU64,
-    sum: AtomicU64,
+    count: Val,
+    sum: Val,
 }
 
 impl Summary {
     /// An empty summary.
     pub const fn new() -> Self {
         Summary {
-            count: AtomicU64::new(0),
-            sum: AtomicU64::new(0),
+            count: Val::new(),
+            sum: Val::new(),
         }
     }
 
     /// Records one observation.
     #[inline]
     pub fn observe(&self, v: f64) {
-        add_f64(&self.sum, v);
-        self.count.fetch_add(1, Relaxed);
+        self.sum.add_f64(v);
+        self.count.add_u64(1);
     }
 
     /// Number of observations.
     pub fn count(&self) -> u64 {
-        self.count.load(Relaxed)
+        self.count.get_u64()
     }
 
     /// Sum of observations.
     pub fn sum(&self) -> f64 {
-        f64::from_bits(self.sum.load(Relaxed))
+        self.sum.get_f64()
     }
 }
 
@@ -311,6 +462,9 @@ pub struct InfoValue;
 pub enum Sample<'a> {
     /// A counter's count.
     Counter(u64),
+    /// A counter whose value is not a whole count: multi-process merges of
+    /// Python workers' counters, which accept fractional increments.
+    CounterFloat(f64),
     /// A gauge's value.
     Gauge(f64),
     /// A histogram's bounds, cumulative counts (last = `+Inf`) and sum.
@@ -337,16 +491,40 @@ pub enum Sample<'a> {
 pub trait Cell: Sync + Send + 'static {
     /// Reads the current value.
     fn sample(&self) -> Sample<'_>;
+    /// Calls `f` with each value multi-process mode stores in a file.
+    #[cfg(feature = "multiprocess")]
+    #[doc(hidden)]
+    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
+        let _ = f;
+    }
+}
+
+#[cfg(feature = "multiprocess")]
+fn slot<'a>(suffix: &'static str, int: bool, val: &'a Val) -> MpSlot<'a> {
+    MpSlot {
+        suffix,
+        le: None,
+        int,
+        val,
+    }
 }
 
 impl Cell for Counter {
     fn sample(&self) -> Sample<'_> {
         Sample::Counter(self.get())
     }
+    #[cfg(feature = "multiprocess")]
+    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
+        f(slot("", true, &self.0));
+    }
 }
 impl Cell for Gauge {
     fn sample(&self) -> Sample<'_> {
         Sample::Gauge(self.get())
+    }
+    #[cfg(feature = "multiprocess")]
+    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
+        f(slot("", false, &self.0));
     }
 }
 impl<const B: usize> Cell for Histogram<B> {
@@ -357,6 +535,21 @@ impl<const B: usize> Cell for Histogram<B> {
             sum: self.sum(),
         }
     }
+    /// Buckets non-cumulative, as Python stores them; `+Inf` included.
+    #[cfg(feature = "multiprocess")]
+    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
+        for (b, v) in self.bounds.iter().zip(&self.buckets) {
+            f(MpSlot {
+                le: Some(*b),
+                ..slot("_bucket", true, v)
+            });
+        }
+        f(MpSlot {
+            le: Some(f64::INFINITY),
+            ..slot("_bucket", true, &self.inf)
+        });
+        f(slot("_sum", false, &self.sum));
+    }
 }
 impl Cell for Summary {
     fn sample(&self) -> Sample<'_> {
@@ -364,6 +557,11 @@ impl Cell for Summary {
             count: self.count(),
             sum: self.sum(),
         }
+    }
+    #[cfg(feature = "multiprocess")]
+    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
+        f(slot("_count", true, &self.count));
+        f(slot("_sum", false, &self.sum));
     }
 }
 impl Cell for InfoValue {
@@ -427,6 +625,10 @@ struct Padded(AtomicU64);
 #[derive(Debug)]
 pub struct ShardedCounter {
     shards: [Padded; COUNTER_SHARDS],
+    /// In multi-process mode every shard adds to this value's file slot
+    /// instead (one word shared by the process's threads, as Python's).
+    #[cfg(feature = "multiprocess")]
+    mp: Val,
 }
 
 impl Default for ShardedCounter {
@@ -458,6 +660,8 @@ impl ShardedCounter {
     pub const fn new() -> Self {
         ShardedCounter {
             shards: [const { Padded(AtomicU64::new(0)) }; COUNTER_SHARDS],
+            #[cfg(feature = "multiprocess")]
+            mp: Val::new(),
         }
     }
 
@@ -470,11 +674,19 @@ impl ShardedCounter {
     /// Adds `n`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
+        #[cfg(feature = "multiprocess")]
+        if !self.mp.slot().is_null() {
+            return self.mp.add_u64(n);
+        }
         self.shards[shard()].0.fetch_add(n, Relaxed);
     }
 
     /// The current count (sum of the shards).
     pub fn get(&self) -> u64 {
+        #[cfg(feature = "multiprocess")]
+        if !self.mp.slot().is_null() {
+            return self.mp.get_u64();
+        }
         self.shards.iter().map(|s| s.0.load(Relaxed)).sum()
     }
 }
@@ -482,6 +694,14 @@ impl ShardedCounter {
 impl Cell for ShardedCounter {
     fn sample(&self) -> Sample<'_> {
         Sample::Counter(self.get())
+    }
+    #[cfg(feature = "multiprocess")]
+    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
+        // Fold the shards into `mp`'s in-memory value, which enable() moves
+        // into the file.
+        let n: u64 = self.shards.iter().map(|s| s.0.swap(0, Relaxed)).sum();
+        self.mp.local.fetch_add(n, Relaxed);
+        f(slot("", true, &self.mp));
     }
 }
 
