@@ -158,7 +158,7 @@ fn enum_code(e: &ResolvedEnum<'_>) -> TokenStream {
 
         impl ::core::str::FromStr for #ty {
             type Err = ::promdef::UnknownLabelValue;
-            fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
+            fn from_str(s: &str) -> ::core::result::Result<Self, ::promdef::UnknownLabelValue> {
                 match s {
                     #( #values => ::core::result::Result::Ok(#ty::#variants), )*
                     _ => ::core::result::Result::Err(::promdef::UnknownLabelValue {
@@ -172,7 +172,7 @@ fn enum_code(e: &ResolvedEnum<'_>) -> TokenStream {
 
         impl ::core::convert::TryFrom<&str> for #ty {
             type Error = ::promdef::UnknownLabelValue;
-            fn try_from(s: &str) -> ::core::result::Result<Self, Self::Error> {
+            fn try_from(s: &str) -> ::core::result::Result<Self, ::promdef::UnknownLabelValue> {
                 ::core::str::FromStr::from_str(s)
             }
         }

@@ -183,7 +183,29 @@ impl<L: DenseLabels, C, const N: usize> Dense<L, C, N> {
         unsafe { self.family.cells.get_unchecked(i) }
     }
 
-    /// Every series with its label values, in declaration order.
+    /// Every series with its label values, in declaration order (the last
+    /// label varies fastest), e.g. to assert on values in tests.
+    ///
+    /// ```
+    /// promdef::metrics! {
+    ///     /// Queue.
+    ///     label queue { values: [low, high] }
+    ///     /// Outcome.
+    ///     label outcome { values: [ok, error] }
+    ///     /// Jobs run.
+    ///     pub counter jobs_run_total(queue, outcome);
+    /// }
+    /// # fn main() {
+    /// JOBS_RUN_TOTAL.with(JobsRunTotalLabels { queue: Queue::High, outcome: Outcome::Ok }).inc_by(3);
+    /// let all: Vec<(Vec<&str>, u64)> = JOBS_RUN_TOTAL.series().map(|(v, c)| (v, c.get())).collect();
+    /// assert_eq!(all, [
+    ///     (vec!["low", "ok"], 0),
+    ///     (vec!["low", "error"], 0),
+    ///     (vec!["high", "ok"], 3),
+    ///     (vec!["high", "error"], 0),
+    /// ]);
+    /// # }
+    /// ```
     pub fn series(&self) -> impl Iterator<Item = (Vec<&'static str>, &C)> {
         let desc = self.family.desc;
         self.family.cells.iter().enumerate().map(move |(i, c)| {

@@ -35,6 +35,11 @@ mod inline {
         pub gauge special_value;
         /// A very hot counter, sharded per thread.
         pub counter hot_path_total(queue) { sharded: true }
+        /// Values whose variants are also the names of `FromStr::Err` and
+        /// `TryFrom::Error`: generated code must not be ambiguous.
+        label outcome { values: [ok, err, error] }
+        /// Calls by outcome.
+        pub counter calls_total(outcome);
         /// Never touched by any test: must still be exported.
         pub counter never_touched_total;
     }
@@ -374,4 +379,20 @@ fn sharded_counter_sums_its_shards() {
         text.contains("hot_path_total{queue=\"default\"} 0\n"),
         "{text}"
     );
+}
+
+#[test]
+fn variants_named_like_error_types_work() {
+    use inline::*;
+    assert_eq!("error".parse::<Outcome>(), Ok(Outcome::Error));
+    assert_eq!(Outcome::try_from("err"), Ok(Outcome::Err));
+    assert_eq!("nope".parse::<Outcome>().unwrap_err().label, "outcome");
+    CALLS_TOTAL
+        .with(CallsTotalLabels {
+            outcome: Outcome::Error,
+        })
+        .inc();
+    assert!(INLINE
+        .render_text()
+        .contains("calls_total{outcome=\"error\"} 1\n"));
 }
