@@ -1,20 +1,20 @@
 //! `promdef expose`: the exposition an application declaring these schemas
 //! produces at start-up, written by the runtime's own encoder.
 //!
-//! Each metric becomes a [`Family`] over a leaked `'static` [`Descriptor`]
-//! built exactly as the proc macro builds it (same help, labels, const
-//! labels and buckets, from the same resolved model), whose series are what
-//! the runtime pre-creates: every closed-set combination at 0, one series for
-//! unlabelled and info metrics, none for metrics with an open label — or, with
-//! a placeholder value, one per open label, as after a first update.
-//! Metrics the proc macro would not generate (invalid names, unresolved
-//! labels) are left out, as the macro leaves them out.
+//! Each planned metric becomes a [`Family`] over a leaked `'static`
+//! [`Descriptor`] filled field for field from the same [`MetricPlan`] the
+//! proc macro generates its descriptor from (help, labels, const labels,
+//! buckets, multi-process mode), whose series are what the runtime
+//! pre-creates: every closed-set combination at 0, one series for
+//! unlabelled and info metrics, none for metrics with an open label — or,
+//! with a placeholder value, one per open label, as after a first update.
+//! What the checks rejected is not in the plan, so it is left out exactly as
+//! the macro leaves it out.
 
 use crate::input::Decl;
 use promdef::family::LabelDescriptor;
 use promdef::{Descriptor, Family, Kind, Sample, Site};
-use promdef_schema::resolve::{exposed_help, resolve, ResolvedMetric};
-use promdef_schema::{MetricType, Schema};
+use promdef_schema::{Checked, MetricPlan, MetricType};
 
 fn leak(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())
@@ -64,42 +64,45 @@ fn kind(t: MetricType) -> Kind {
     }
 }
 
-fn family(path: &str, m: &ResolvedMetric<'_>, open: Option<&'static str>) -> AtStart {
-    let md = m.metric;
+/// The runtime descriptor of a planned metric, as the generated code writes it.
+pub fn descriptor(path: &str, m: &MetricPlan) -> &'static Descriptor {
     let labels: Vec<LabelDescriptor> = m
         .labels
         .iter()
         .map(|l| LabelDescriptor {
-            name: leak(l.name()),
+            name: leak(&l.name),
             values: l
-                .def
                 .values
                 .as_ref()
-                .map(|v| leak_slice(v.value.iter().map(|v| leak(&v.value.value)).collect())),
+                .map(|v| leak_slice(v.iter().map(|v| leak(v)).collect())),
         })
         .collect();
-    let desc: &'static Descriptor = Box::leak(Box::new(Descriptor {
-        name: leak(&md.name.value),
-        help: leak(&exposed_help(md)),
-        kind: kind(md.kind.value),
-        unit: md.unit.as_ref().map(|u| leak(&u.value)),
+    Box::leak(Box::new(Descriptor {
+        name: leak(&m.name),
+        help: leak(&m.help),
+        kind: kind(m.kind),
+        unit: m.unit.as_deref().map(leak),
         labels: leak_slice(labels),
         const_labels: leak_slice(
-            md.const_labels
+            m.const_labels
                 .iter()
-                .map(|(k, v)| (leak(&k.value), leak(&v.value)))
+                .map(|(k, v)| (leak(k), leak(v)))
                 .collect(),
         ),
         site: Site {
             krate: "",
             file: leak(path),
-            line: md.name.loc.line().unwrap_or(0) as u32,
+            line: m.loc.line().unwrap_or(0) as u32,
         },
-        multiprocess_mode: "all",
-    }));
+        multiprocess_mode: leak(&m.multiprocess_mode),
+    }))
+}
+
+fn family(path: &str, m: &MetricPlan, open: Option<&'static str>) -> AtStart {
+    let desc = descriptor(path, m);
     // Same order as `Dense`: the last label varies fastest.
     let mut series: Vec<Vec<&'static str>> = vec![Vec::new()];
-    if md.kind.value != MetricType::Info {
+    if m.kind != MetricType::Info {
         for l in desc.labels {
             let values = match (l.values, open) {
                 (Some(values), _) => values,
@@ -128,34 +131,23 @@ fn family(path: &str, m: &ResolvedMetric<'_>, open: Option<&'static str>) -> AtS
     }
 }
 
-/// Whether the proc macro generates this metric (the same conditions).
-fn generated(m: &ResolvedMetric<'_>) -> bool {
-    promdef_schema::naming::is_metric_name(&m.metric.name.value)
-        && m.labels.len() == m.metric.labels.len()
-}
-
 /// Text format 0.0.4 of every declared metric, sorted by name as the
 /// registry sorts them; a duplicated name keeps its first declaration.
 /// With `open`, metrics with open labels show one series using that value.
 pub fn render(decls: &[Decl], open: Option<&str>) -> String {
-    let schemas: Vec<(&str, &Schema)> =
-        decls.iter().map(|d| (d.path.as_str(), &d.schema)).collect();
-    render_schemas(&schemas, open)
+    let checked: Vec<(&str, &Checked)> = decls
+        .iter()
+        .map(|d| (d.path.as_str(), &d.checked))
+        .collect();
+    render_checked(&checked, open)
 }
 
-/// [`render`] for schemas given as `(path shown as the declaration site, schema)`.
-pub fn render_schemas(schemas: &[(&str, &Schema)], open: Option<&str>) -> String {
+/// [`render`] for declarations given as `(path shown as the declaration site, checked)`.
+pub fn render_checked(decls: &[(&str, &Checked)], open: Option<&str>) -> String {
     let open = open.map(leak);
-    let mut families: Vec<AtStart> = schemas
+    let mut families: Vec<AtStart> = decls
         .iter()
-        .flat_map(|(path, schema)| {
-            resolve(schema)
-                .metrics
-                .iter()
-                .filter(|m| generated(m))
-                .map(|m| family(path, m, open))
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|(path, c)| c.plan.metrics.iter().map(|m| family(path, m, open)))
         .collect();
     families.sort_by_key(|f| f.desc.name);
     families.dedup_by_key(|f| f.desc.name);

@@ -2,7 +2,7 @@
 //! into declarations, with the same front ends the proc macro uses.
 
 use promdef_schema::dsl::{self, Invocation};
-use promdef_schema::{Declaration, Diagnostic, Loc, Schema};
+use promdef_schema::{Checked, Diagnostic, Loc, Plan, Schema};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use syn::visit::Visit;
@@ -13,10 +13,8 @@ pub struct Decl {
     pub path: String,
     /// That file's text, for rendering diagnostics with the offending line.
     pub text: std::rc::Rc<str>,
-    /// The schema, as far as it could be built.
-    pub schema: Schema,
-    /// Every finding of the front end and the checks.
-    pub diagnostics: Vec<Diagnostic>,
+    /// The checked declaration (with the findings across declarations added).
+    pub checked: Checked,
     /// The crate it belongs to, which scopes `registry = crate::…` paths.
     pub crate_dir: Option<PathBuf>,
 }
@@ -24,7 +22,17 @@ pub struct Decl {
 impl Decl {
     /// Findings that are errors rather than convention lints.
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.lint.is_none()).count()
+        self.checked.errors()
+    }
+}
+
+/// A declaration that could not even be parsed: one finding, no model.
+fn failed(d: Diagnostic) -> Checked {
+    Checked {
+        schema: Schema::default(),
+        diagnostics: vec![d],
+        suppressed: Vec::new(),
+        plan: Plan::default(),
     }
 }
 
@@ -70,8 +78,8 @@ impl Loader {
     fn file(&mut self, path: &Path) -> Result<(), Unusable> {
         match path.extension().and_then(|e| e.to_str()) {
             Some("yaml" | "yml") => {
-                let text = read(path)?;
-                self.yaml(path, text);
+                let bytes = read_bytes(path)?;
+                self.yaml(path, &bytes);
                 Ok(())
             }
             Some("rs") => self.rust(path),
@@ -82,17 +90,19 @@ impl Loader {
         }
     }
 
-    fn yaml(&mut self, path: &Path, text: String) {
+    fn yaml(&mut self, path: &Path, bytes: &[u8]) {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if !self.seen_yaml.insert(key) {
             return;
         }
-        let decl = Declaration::from_yaml(&text);
+        let (text, checked) = match promdef_schema::yaml::text(bytes) {
+            Ok(t) => (t, Checked::from_yaml(t)),
+            Err(d) => ("", failed(d)),
+        };
         self.decls.push(Decl {
             path: shown(path),
             text: text.into(),
-            schema: decl.schema,
-            diagnostics: decl.diagnostics,
+            checked,
             crate_dir: crate_dir(path),
         });
     }
@@ -113,36 +123,29 @@ impl Loader {
         let text: std::rc::Rc<str> = text.into();
         let krate = crate_dir(path);
         for tokens in found.0 {
-            let decl = match dsl::parse(tokens) {
-                Ok(Invocation::Inline(node)) => Declaration::from_node(&node),
+            let checked = match dsl::parse(tokens) {
+                Ok(Invocation::Inline(node)) => Checked::from_node(&node),
                 Ok(Invocation::File { path: rel, span }) => {
                     // As the proc macro does: relative to the crate's Cargo.toml.
                     let base = krate.clone().unwrap_or_default();
                     let yaml = base.join(&rel);
-                    match std::fs::read_to_string(&yaml) {
-                        Ok(t) => {
-                            self.yaml(&yaml, t);
+                    match std::fs::read(&yaml) {
+                        Ok(bytes) => {
+                            self.yaml(&yaml, &bytes);
                             continue;
                         }
-                        Err(e) => Declaration {
-                            schema: Schema::default(),
-                            diagnostics: vec![Diagnostic::error(
-                                Loc::Token(span),
-                                format!("cannot read schema `{rel}` (`{}`): {e}; the path is relative to the directory of the crate's Cargo.toml", shown(&yaml)),
-                            )],
-                        },
+                        Err(e) => failed(Diagnostic::error(
+                            Loc::Token(span),
+                            format!("cannot read schema `{rel}` (`{}`): {e}; the path is relative to the directory of the crate's Cargo.toml", shown(&yaml)),
+                        )),
                     }
                 }
-                Err(d) => Declaration {
-                    schema: Schema::default(),
-                    diagnostics: vec![d],
-                },
+                Err(d) => failed(d),
             };
             self.decls.push(Decl {
                 path: shown(path),
                 text: text.clone(),
-                schema: decl.schema,
-                diagnostics: decl.diagnostics,
+                checked,
                 crate_dir: krate.clone(),
             });
         }
@@ -223,9 +226,22 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Unusable> {
+    std::fs::read(path).map_err(|e| Unusable(format!("cannot read `{}`: {e}", shown(path))))
+}
+
 fn read(path: &Path) -> Result<String, Unusable> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Unusable(format!("cannot read `{}`: {e}", shown(path))))
+    let bytes = read_bytes(path)?;
+    match promdef_schema::yaml::text(&bytes) {
+        Ok(_) => Ok(String::from_utf8(bytes).expect("checked above")),
+        Err(d) => {
+            let (line, col) = d.loc.line_col().unwrap_or((1, 1));
+            Err(Unusable(format!(
+                "`{}` is not valid UTF-8 at line {line}, column {col}; save it as UTF-8",
+                shown(path)
+            )))
+        }
+    }
 }
 
 /// The nearest directory at or above `path` holding a `Cargo.toml`, kept
@@ -268,11 +284,12 @@ fn duplicates(decls: &mut [Decl]) {
     let mut found = Vec::new();
     for (i, d) in decls.iter().enumerate() {
         let registry = d
+            .checked
             .schema
             .registry
             .as_ref()
             .map(|r| (d.crate_dir.clone(), r.value.clone()));
-        for m in &d.schema.metrics {
+        for m in &d.checked.schema.metrics {
             let key = (registry.clone(), m.name.value.clone());
             match first.get(&key) {
                 // Within one declaration the schema checks already report it.
@@ -289,7 +306,7 @@ fn duplicates(decls: &mut [Decl]) {
             Some(line) => format!("{}:{line}", decls[j].path),
             None => decls[j].path.clone(),
         };
-        decls[i].diagnostics.push(Diagnostic::error(
+        decls[i].checked.diagnostics.push(Diagnostic::error(
             name.loc,
             format!(
                 "metric `{}` is already declared at {at} for the same registry; remove or rename one",

@@ -3,5 +3,8 @@
 //! the binary and by tests that need "what would this schema expose".
 
 pub mod expose;
+pub mod exposition;
+pub mod fetch;
+pub mod import;
 pub mod input;
 pub mod text_diff;

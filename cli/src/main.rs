@@ -59,6 +59,28 @@ enum Command {
         #[arg(long, value_name = "VALUE")]
         open_label_value: Option<String>,
     },
+    /// A promdef YAML schema from an existing exposition (a file, `-` for
+    /// stdin, or an `http(s)://…/metrics` URL), so a port compiles on the first try.
+    Import {
+        /// The exposition: a file, `-`, or a URL.
+        source: String,
+        /// Write the schema here (only when it changes) instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Send `Authorization: Bearer <token read from this file>` (URLs).
+        #[arg(long, value_name = "FILE", conflicts_with = "bearer_token")]
+        bearer_token_file: Option<PathBuf>,
+        /// Send `Authorization: Bearer <TOKEN>` (URLs; visible to other users in
+        /// the process list: prefer `--bearer-token-file`).
+        #[arg(long, value_name = "TOKEN")]
+        bearer_token: Option<String>,
+        /// Declare this namespace (names outside it get an `allow`ed lint).
+        #[arg(long)]
+        namespace: Option<String>,
+        /// Give up on a URL after this many seconds.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+    },
     /// Breaking changes from OLD to NEW, by each metric's stability in OLD.
     Diff {
         /// The previous version: a YAML schema, Rust file or crate directory.
@@ -96,6 +118,21 @@ fn main() -> ExitCode {
             emit(&expose::render(&decls, open_label_value.as_deref()));
             Outcome::Clean
         }),
+        Command::Import {
+            source,
+            output,
+            bearer_token_file,
+            bearer_token,
+            namespace,
+            timeout,
+        } => import(
+            &source,
+            output.as_deref(),
+            bearer_token_file.as_deref(),
+            bearer_token,
+            namespace.as_deref(),
+            timeout,
+        ),
         Command::Diff { old, new } => diff(&old, &new),
     };
     match result {
@@ -117,18 +154,38 @@ fn emit(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
+/// Most findings shown per declaration, as the macro caps them: a generated
+/// or corrupt schema cannot flood the terminal (the count is still exact).
+const MAX_SHOWN: usize = 100;
+
 fn check(inputs: &[PathBuf], format: Format) -> Result<Outcome, Unusable> {
     let decls = input::load(inputs)?;
-    let findings: usize = decls.iter().map(|d| d.diagnostics.len()).sum();
-    let metrics: usize = decls.iter().map(|d| d.schema.metrics.len()).sum();
+    let findings: usize = decls.iter().map(|d| d.checked.diagnostics.len()).sum();
+    let metrics: usize = decls.iter().map(|d| d.checked.schema.metrics.len()).sum();
     match format {
         Format::Human => {
             let mut out = String::new();
             for d in &decls {
-                for diag in &d.diagnostics {
+                // Split the file into lines once, not once per finding.
+                let lines: Vec<&str> = promdef_schema::diag::yaml_lines(&d.text).collect();
+                let diags = &d.checked.diagnostics;
+                for diag in diags.iter().take(MAX_SHOWN) {
+                    let line = diag
+                        .loc
+                        .line()
+                        .and_then(|l| lines.get(l.saturating_sub(1)))
+                        .copied()
+                        .unwrap_or("");
                     out.push_str("error: ");
-                    out.push_str(&diag.render(&d.path, &d.text));
+                    out.push_str(&diag.render_line(&d.path, line));
                     out.push_str("\n\n");
+                }
+                if diags.len() > MAX_SHOWN {
+                    out.push_str(&format!(
+                        "note: {} more findings in `{}` are not shown; fix the ones above first\n\n",
+                        diags.len() - MAX_SHOWN,
+                        d.path
+                    ));
                 }
             }
             let scope = format!(
@@ -143,23 +200,40 @@ fn check(inputs: &[PathBuf], format: Format) -> Result<Outcome, Unusable> {
             emit(&out);
         }
         Format::Json => {
+            let finding = |path: &str, diag: &promdef_schema::Diagnostic| {
+                let (line, column) = diag.loc.line_col().unzip();
+                serde_json::json!({
+                    "file": path,
+                    "line": line,
+                    "column": column,
+                    "lint": diag.lint.map(|l| l.id()),
+                    "message": diag.message,
+                })
+            };
             let list: Vec<serde_json::Value> = decls
                 .iter()
                 .flat_map(|d| {
-                    d.diagnostics.iter().map(|diag| {
-                        let (line, column) = diag.loc.line_col().unzip();
-                        serde_json::json!({
-                            "file": d.path,
-                            "line": line,
-                            "column": column,
-                            "lint": diag.lint,
-                            "message": diag.message,
-                        })
+                    d.checked
+                        .diagnostics
+                        .iter()
+                        .map(|diag| finding(&d.path, diag))
+                })
+                .collect();
+            // Accepted lints stay visible to tools, with the `allow` that accepted them.
+            let suppressed: Vec<serde_json::Value> = decls
+                .iter()
+                .flat_map(|d| {
+                    d.checked.suppressed.iter().map(|s| {
+                        let mut f = finding(&d.path, &s.diagnostic);
+                        let (line, column) = s.by.line_col().unzip();
+                        f["allowed_at"] = serde_json::json!({"line": line, "column": column});
+                        f
                     })
                 })
                 .collect();
             let doc = serde_json::json!({
                 "findings": list,
+                "suppressed": suppressed,
                 "declarations": decls.len(),
                 "metrics": metrics,
             });
@@ -206,7 +280,7 @@ fn docs(
         .iter()
         .map(|d| markdown::Source {
             path: &d.path,
-            schema: &d.schema,
+            checked: &d.checked,
         })
         .collect();
     let text = markdown::render(&sources);
@@ -240,12 +314,15 @@ fn docs(
 fn diff(old: &std::path::Path, new: &std::path::Path) -> Result<Outcome, Unusable> {
     let old_decls = usable(&[old.to_path_buf()])?;
     let new_decls = usable(&[new.to_path_buf()])?;
-    fn schemas(d: &[Decl]) -> Vec<&promdef_schema::Schema> {
-        d.iter().map(|d| &d.schema).collect()
+    fn checked(d: &[Decl]) -> Vec<&promdef_schema::Checked> {
+        d.iter().map(|d| &d.checked).collect()
     }
     let changes =
-        promdef_schema::diff::breaking_changes(&schemas(&old_decls), &schemas(&new_decls));
-    let compared: usize = old_decls.iter().map(|d| d.schema.metrics.len()).sum();
+        promdef_schema::diff::breaking_changes(&checked(&old_decls), &checked(&new_decls));
+    let compared: usize = old_decls
+        .iter()
+        .map(|d| d.checked.schema.metrics.len())
+        .sum();
     let mut out = String::new();
     for c in &changes {
         out.push_str(&format!("breaking: {c}\n"));
@@ -260,4 +337,74 @@ fn diff(old: &std::path::Path, new: &std::path::Path) -> Result<Outcome, Unusabl
     } else {
         Outcome::Findings
     })
+}
+
+fn import(
+    source: &str,
+    output: Option<&std::path::Path>,
+    token_file: Option<&std::path::Path>,
+    token: Option<String>,
+    namespace: Option<&str>,
+    timeout: u64,
+) -> Result<Outcome, Unusable> {
+    let token = match (token_file, token) {
+        (Some(path), _) => {
+            let t = std::fs::read_to_string(path).map_err(|e| {
+                Unusable(format!(
+                    "cannot read the token file `{}`: {e}",
+                    path.display()
+                ))
+            })?;
+            let t = t.trim().to_string();
+            if t.is_empty() {
+                return Err(Unusable(format!(
+                    "the token file `{}` is empty",
+                    path.display()
+                )));
+            }
+            Some(t)
+        }
+        (None, Some(t)) if t.trim().is_empty() => {
+            return Err(Unusable("`--bearer-token` is empty".into()))
+        }
+        (None, t) => t.map(|t| t.trim().to_string()),
+    };
+    let text = promdef_cli::fetch::read(source, token.as_deref(), timeout).map_err(Unusable)?;
+    let exp = promdef_cli::exposition::parse(&text)
+        .map_err(|e| Unusable(format!("`{source}` is not an exposition: {e}")))?;
+    if let Some(ns) = namespace {
+        if !promdef_schema::naming::is_label_name(ns) || ns.ends_with('_') {
+            return Err(Unusable(format!(
+                "`--namespace {ns}` is not a valid name prefix; use letters, digits and `_`"
+            )));
+        }
+    }
+    let shown = promdef_cli::fetch::shown(source);
+    let yaml = promdef_cli::import::schema(&exp, &shown, namespace);
+    let checked = promdef_schema::Checked::from_yaml(&yaml);
+    if !checked.is_clean() {
+        // The importer adjusts its draft until promdef accepts it; reaching
+        // here is a promdef bug, said plainly rather than writing a schema
+        // that does not compile.
+        let first = checked.diagnostics[0].full_message().replace('\n', " ");
+        return Err(Unusable(format!(
+            "the imported schema still has findings ({first}); please report this"
+        )));
+    }
+    match output {
+        None => emit(&yaml),
+        Some(out) => {
+            if std::fs::read_to_string(out).ok().as_deref() != Some(yaml.as_str()) {
+                std::fs::write(out, &yaml)
+                    .map_err(|e| Unusable(format!("cannot write `{}`: {e}", out.display())))?;
+            }
+            eprintln!(
+                "wrote `{}`: {} metrics; run `promdef check {}`",
+                out.display(),
+                checked.schema.metrics.len(),
+                out.display()
+            );
+        }
+    }
+    Ok(Outcome::Clean)
 }

@@ -1,14 +1,22 @@
 //! Builds the typed [`Schema`] from a [`Node`] tree, for both front ends.
 
-use crate::diag::{Ctxt, Loc, Spanned};
+use crate::diag::{Ctxt, Diagnostic, Loc, Spanned};
 use crate::model::*;
 use crate::node::{Key, Node, Value};
 use crate::yaml::parse_number;
 
 /// Top-level keys of a schema.
-pub const SCHEMA_KEYS: &[&str] = &["namespace", "registry", "max_series", "labels", "metrics"];
+pub const SCHEMA_KEYS: &[&str] = &[
+    "namespace",
+    "registry",
+    "max_series",
+    "allow",
+    "enable",
+    "labels",
+    "metrics",
+];
 /// Keys of a label definition.
-pub const LABEL_KEYS: &[&str] = &["help", "values", "max_values", "rust_type"];
+pub const LABEL_KEYS: &[&str] = &["name", "help", "values", "max_values", "rust_type"];
 /// Keys of a metric.
 pub const METRIC_KEYS: &[&str] = &[
     "name",
@@ -48,13 +56,12 @@ impl<'a> Fields<'a> {
                     std::collections::HashMap::new();
                 for (k, _) in entries {
                     if let Some(f) = first.get(k.name.as_str()) {
-                        cx.error(
-                            k.loc,
-                            format!(
-                                "duplicate key `{}` in {what}{}; remove one of them",
-                                k.name,
-                                first_at(*f)
-                            ),
+                        cx.push(
+                            Diagnostic::error(
+                                k.loc,
+                                format!("duplicate key `{}` in {what}; remove one of them", k.name),
+                            )
+                            .with_related(*f, "first written"),
                         );
                     } else {
                         first.insert(&k.name, k.loc);
@@ -95,13 +102,6 @@ impl<'a> Fields<'a> {
                 );
             }
         }
-    }
-}
-
-pub(crate) fn first_at(loc: Loc) -> String {
-    match loc.line_col() {
-        Some((line, col)) => format!(" (first at line {line}, column {col})"),
-        None => String::new(),
     }
 }
 
@@ -233,6 +233,14 @@ pub fn build(cx: &mut Ctxt, root: &Node) -> Schema {
     schema.max_series = f
         .take("max_series")
         .and_then(|n| count(cx, n, "`max_series`"));
+    schema.allow = f
+        .take("allow")
+        .map(|n| lint_ids(cx, n, "`allow`"))
+        .unwrap_or_default();
+    schema.enable = f
+        .take("enable")
+        .map(|n| lint_ids(cx, n, "`enable`"))
+        .unwrap_or_default();
     if let Some(labels) = f.take("labels") {
         if let Some(mut lf) = Fields::new(cx, labels, "`labels`") {
             for (key, node) in lf.entries {
@@ -256,9 +264,18 @@ pub fn build(cx: &mut Ctxt, root: &Node) -> Schema {
     schema
 }
 
+/// A list of lint ids (`allow:`, `enable:`).
+fn lint_ids(cx: &mut Ctxt, node: &Node, what: &str) -> Vec<Spanned<String>> {
+    seq(cx, node, what)
+        .iter()
+        .filter_map(|i| word(cx, i, "a lint id"))
+        .collect()
+}
+
 fn label_def(cx: &mut Ctxt, key: &Key, node: &Node) -> LabelDef {
     let mut def = LabelDef {
-        name: Spanned::new(key.name.clone(), key.loc),
+        key: Spanned::new(key.name.clone(), key.loc),
+        name: None,
         help: None,
         values: None,
         max_values: None,
@@ -270,6 +287,7 @@ fn label_def(cx: &mut Ctxt, key: &Key, node: &Node) -> LabelDef {
     let Some(mut f) = Fields::new(cx, node, "a label definition") else {
         return def;
     };
+    def.name = f.take("name").and_then(|n| word(cx, n, "`name`"));
     def.help = f.take("help").and_then(|n| string(cx, n, "`help`"));
     def.max_values = f
         .take("max_values")
@@ -462,12 +480,7 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
     });
     let allow = f
         .take("allow")
-        .map(|n| {
-            seq(cx, n, "`allow`")
-                .iter()
-                .filter_map(|i| word(cx, i, "a lint id"))
-                .collect()
-        })
+        .map(|n| lint_ids(cx, n, "`allow`"))
         .unwrap_or_default();
     let max_series = f
         .take("max_series")

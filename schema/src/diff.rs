@@ -11,17 +11,17 @@
 //! from YAML to the inline macro is not a change.
 //!
 //! ```
-//! use promdef_schema::{diff, Declaration};
+//! use promdef_schema::{diff, Checked};
 //!
-//! let old = Declaration::from_yaml("metrics:\n  - {name: a_total, type: counter, help: A., stability: stable}\n");
-//! let new = Declaration::from_yaml("metrics:\n  - {name: a_total, type: gauge, help: A., stability: stable}\n");
-//! let changes = diff::breaking_changes(&[&old.schema], &[&new.schema]);
+//! let old = Checked::from_yaml("metrics:\n  - {name: a_total, type: counter, help: A., stability: stable}\n");
+//! let new = Checked::from_yaml("metrics:\n  - {name: a_total, type: gauge, help: A., stability: stable}\n");
+//! let changes = diff::breaking_changes(&[&old], &[&new]);
 //! assert_eq!(changes[0].to_string(), "stable metric `a_total`: type changed from `counter` to `gauge`");
 //! ```
 
 use crate::ast::list;
 use crate::model::*;
-use crate::resolve::resolve;
+use crate::Checked;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -55,35 +55,35 @@ struct Shape<'s> {
     buckets: Vec<f64>,
 }
 
-fn shapes<'s>(schemas: &[&'s Schema]) -> BTreeMap<&'s str, Shape<'s>> {
+fn shapes<'s>(declarations: &[&'s Checked]) -> BTreeMap<&'s str, Shape<'s>> {
     let mut out = BTreeMap::new();
-    for schema in schemas {
-        for m in resolve(schema).metrics {
+    for c in declarations {
+        for m in &c.plan.metrics {
             let labels = m
                 .labels
                 .iter()
                 .map(|l| {
-                    let def = l.def;
-                    let values = def
+                    let values = l
                         .values
                         .as_ref()
-                        .map(|v| v.value.iter().map(|v| v.value.value.as_str()).collect());
-                    (def.name.value.as_str(), values)
+                        .map(|v| v.iter().map(String::as_str).collect());
+                    (l.name.as_str(), values)
                 })
                 .collect();
             // The first declaration of a duplicated name wins, as in the registry.
-            out.entry(m.metric.name.value.as_str()).or_insert(Shape {
-                metric: m.metric,
+            out.entry(m.name.as_str()).or_insert(Shape {
+                metric: m.metric(&c.schema),
                 labels,
-                buckets: m.buckets,
+                buckets: m.buckets.clone(),
             });
         }
     }
     out
 }
 
-/// Every breaking change from `old` to `new`, sorted by metric name.
-pub fn breaking_changes(old: &[&Schema], new: &[&Schema]) -> Vec<BreakingChange> {
+/// Every breaking change from `old` to `new` (checked declarations without
+/// errors), sorted by metric name.
+pub fn breaking_changes(old: &[&Checked], new: &[&Checked]) -> Vec<BreakingChange> {
     let (old, new) = (shapes(old), shapes(new));
     let mut out = Vec::new();
     for (name, o) in &old {
@@ -190,15 +190,13 @@ pub fn breaking_changes(old: &[&Schema], new: &[&Schema]) -> Vec<BreakingChange>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Declaration;
-
     fn changes(old: &str, new: &str) -> Vec<String> {
-        let (o, n) = (Declaration::from_yaml(old), Declaration::from_yaml(new));
+        let (o, n) = (Checked::from_yaml(old), Checked::from_yaml(new));
         // Lints are fine here (a counter retyped to a gauge keeps `_total`).
         for d in o.diagnostics.iter().chain(&n.diagnostics) {
             assert!(d.lint.is_some(), "{d}");
         }
-        breaking_changes(&[&o.schema], &[&n.schema])
+        breaking_changes(&[&o], &[&n])
             .iter()
             .map(ToString::to_string)
             .collect()

@@ -1,82 +1,55 @@
-//! The promdef metric schema: one validated model from two front ends.
+//! The promdef metric schema: two front ends, one model, one checked plan.
 //!
 //! ```text
-//! YAML file ─┐                      ┌─ Rust code (promdef-macros)
-//!            ├─ Node tree ─ Schema ─┼─ Markdown docs
-//! metrics!{}─┘      (checks)        └─ JSON Schema, diff, exposition (CLI)
+//! YAML file ─┐                                   ┌─ Rust code   (feature `codegen`: the proc macro)
+//!            ├─ Node tree ─ Schema ─ check ─ Checked ─┼─ Markdown, JSON Schema, diff (feature `docs`: the CLI)
+//! metrics!{}─┘   (ast)     (model)  (rules)  (plan)   └─ exposition of the declared metrics (CLI)
 //! ```
 //!
-//! This crate has no `proc_macro` dependency so the proc macro, the CLI and
-//! build scripts share it.
+//! [`Checked`] is the only thing consumers read: the rules in [`check`]
+//! decide what is valid, and what they reject is not in [`Checked::plan`],
+//! so generated code, docs and the CLI cannot disagree. This crate has no
+//! `proc_macro` dependency, so the proc macro, the CLI and build scripts
+//! share it; the macro compiles only what it needs (`codegen`).
 //!
 //! ```
-//! let decl = promdef_schema::Declaration::from_yaml(r#"
+//! let checked = promdef_schema::Checked::from_yaml(r#"
 //! metrics:
 //!   - name: jobs_processed_total
 //!     type: counter
 //!     help: Jobs processed.
 //! "#);
-//! assert!(decl.diagnostics.is_empty());
-//! assert_eq!(decl.schema.metrics[0].name.value, "jobs_processed_total");
+//! assert!(checked.is_clean());
+//! assert_eq!(checked.plan.metrics[0].name, "jobs_processed_total");
 //! ```
 
 #![warn(missing_docs)]
 
 pub mod ast;
 pub mod check;
+mod checked;
 pub mod diag;
-pub mod diff;
 pub mod dsl;
-pub mod json_schema;
-pub mod markdown;
+pub mod lints;
 pub mod model;
 pub mod naming;
 pub mod node;
 pub mod resolve;
 pub mod yaml;
 
-pub use diag::{Diagnostic, Loc, Spanned};
+#[cfg(feature = "codegen")]
+pub mod codegen;
+#[cfg(feature = "docs")]
+pub mod diff;
+#[cfg(feature = "docs")]
+pub mod json_schema;
+#[cfg(feature = "docs")]
+pub mod markdown;
+
+pub use check::Suppressed;
+pub use checked::{
+    Checked, DeprecationPlan, EnumPlan, LabelPlan, MetricPlan, Plan, RegistryPlan, Storage,
+};
+pub use diag::{Diagnostic, Loc, Related, Spanned};
+pub use lints::{Citation, Lint};
 pub use model::*;
-pub use resolve::{resolve, Resolved, ResolvedEnum, ResolvedLabel, ResolvedMetric};
-
-use diag::Ctxt;
-
-/// A parsed and checked declaration: the schema (best effort, even when it
-/// has errors) and every diagnostic found.
-#[derive(Debug)]
-pub struct Declaration {
-    /// The schema as far as it could be built.
-    pub schema: Schema,
-    /// Every error and lint, in one pass.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Declaration {
-    /// Parses and checks a YAML schema.
-    pub fn from_yaml(text: &str) -> Declaration {
-        match yaml::parse(text) {
-            Ok(node) => Declaration::from_node(&node),
-            Err(d) => Declaration {
-                schema: Schema::default(),
-                diagnostics: vec![d],
-            },
-        }
-    }
-
-    /// Builds and checks a schema from a node tree (either front end).
-    pub fn from_node(node: &node::Node) -> Declaration {
-        let mut cx = Ctxt::new();
-        let schema = ast::build(&mut cx, node);
-        let mut diagnostics = cx.into_diagnostics();
-        diagnostics.extend(check::check(&schema));
-        Declaration {
-            schema,
-            diagnostics,
-        }
-    }
-
-    /// Whether the declaration has no finding at all.
-    pub fn is_clean(&self) -> bool {
-        self.diagnostics.is_empty()
-    }
-}

@@ -1,27 +1,27 @@
 //! The Markdown reference of a set of schemas: a summary table, then one
 //! section per metric.
 //!
-//! It is rendered from the [resolved](crate::resolve) model the proc macro
-//! generates code from, so the documented names, labels, buckets and help are
-//! exactly what the binary exposes. Output is deterministic (metrics sorted by
-//! name, no timestamps), so it can be committed and checked for staleness.
+//! It is rendered from the [plan](crate::Plan) the proc macro generates code
+//! from, so the documented names, labels, buckets and help are exactly what
+//! the binary exposes. Output is deterministic (metrics sorted by name, no
+//! timestamps), so it can be committed and checked for staleness.
 //!
 //! ```
-//! use promdef_schema::{markdown, Declaration};
+//! use promdef_schema::{markdown, Checked};
 //!
-//! let decl = Declaration::from_yaml(r#"
+//! let checked = Checked::from_yaml(r#"
 //! metrics:
 //!   - name: jobs_processed_total
 //!     type: counter
 //!     help: Jobs processed.
 //! "#);
-//! let md = markdown::render(&[markdown::Source { path: "metrics.yaml", schema: &decl.schema }]);
+//! let md = markdown::render(&[markdown::Source { path: "metrics.yaml", checked: &checked }]);
 //! assert!(md.contains("| [`jobs_processed_total`](#jobs_processed_total) | counter |"));
 //! assert!(md.contains("sum(rate(jobs_processed_total[5m]))"));
 //! ```
 
 use crate::model::*;
-use crate::resolve::{exposed_help, resolve, ResolvedMetric};
+use crate::{Checked, MetricPlan, Storage};
 use std::fmt::Write;
 
 /// One declaration to document and the path it is shown under.
@@ -29,22 +29,31 @@ use std::fmt::Write;
 pub struct Source<'a> {
     /// The file as users should find it (`schema/metrics.yaml`, `src/lib.rs`).
     pub path: &'a str,
-    /// The schema declared there.
-    pub schema: &'a Schema,
+    /// The checked declaration.
+    pub checked: &'a Checked,
+}
+
+/// A metric to document: its plan and its declaration.
+struct Doc<'a> {
+    path: &'a str,
+    plan: &'a MetricPlan,
+    metric: &'a Metric,
 }
 
 /// Renders the reference of every metric of `sources`, sorted by name.
 pub fn render(sources: &[Source<'_>]) -> String {
-    let resolved: Vec<_> = sources
+    let mut metrics: Vec<Doc<'_>> = sources
         .iter()
-        .map(|s| (s.path, resolve(s.schema)))
+        .flat_map(|s| {
+            s.checked.plan.metrics.iter().map(move |plan| Doc {
+                path: s.path,
+                plan,
+                metric: plan.metric(&s.checked.schema),
+            })
+        })
         .collect();
-    let mut metrics: Vec<(&str, &ResolvedMetric<'_>)> = resolved
-        .iter()
-        .flat_map(|(path, r)| r.metrics.iter().map(move |m| (*path, m)))
-        .collect();
-    // Stable sort: a name declared twice (a `check` error) keeps input order.
-    metrics.sort_by(|a, b| a.1.metric.name.value.cmp(&b.1.metric.name.value));
+    // Stable sort: a name declared twice across files keeps input order.
+    metrics.sort_by(|a, b| a.plan.name.cmp(&b.plan.name));
 
     let mut out = String::new();
     out.push_str("# Metrics\n\n");
@@ -56,9 +65,14 @@ pub fn render(sources: &[Source<'_>]) -> String {
     );
     out.push_str("| Name | Type | Unit | Labels | Stability | Description |\n");
     out.push_str("|---|---|---|---|---|---|\n");
-    for (_, m) in &metrics {
+    for m in &metrics {
         let md = m.metric;
-        let labels: Vec<String> = m.labels.iter().map(|l| format!("`{}`", l.name())).collect();
+        let labels: Vec<String> = m
+            .plan
+            .labels
+            .iter()
+            .map(|l| format!("`{}`", l.name))
+            .collect();
         let _ = writeln!(
             out,
             "| [`{name}`](#{anchor}) | {kind} | {unit} | {labels} | {stability} | {help} |",
@@ -71,9 +85,9 @@ pub fn render(sources: &[Source<'_>]) -> String {
             help = cell(md.help.as_ref().map_or("", |h| h.value.as_str())),
         );
     }
-    for (path, m) in &metrics {
+    for m in &metrics {
         out.push('\n');
-        section(&mut out, path, m);
+        section(&mut out, m);
     }
     out
 }
@@ -85,8 +99,8 @@ fn stability_text(m: &Metric) -> String {
     }
 }
 
-fn section(out: &mut String, path: &str, m: &ResolvedMetric<'_>) {
-    let md = m.metric;
+fn section(out: &mut String, m: &Doc<'_>) {
+    let (md, plan, path) = (m.metric, m.plan, m.path);
     let name = &md.name.value;
     let _ = writeln!(out, "## `{name}`\n");
     match &md.help {
@@ -121,40 +135,35 @@ fn section(out: &mut String, path: &str, m: &ResolvedMetric<'_>) {
         let _ = writeln!(out, "| Unit | {} |", cell(&u.value));
     }
     let _ = writeln!(out, "| Stability | {} |", md.stability().as_str());
-    let _ = writeln!(out, "| Label combinations | {} |", series_text(m));
+    let _ = writeln!(out, "| Label combinations | {} |", series_text(md, plan));
     let _ = writeln!(out, "| Declared in | `{}` |", declared_in(path, md));
-    let _ = writeln!(out, "| Rust static | `{}` |", m.static_name);
-    let help = exposed_help(md);
-    if md.help.as_ref().map(|h| h.value.as_str()) != Some(help.as_str()) && !help.is_empty() {
-        let _ = writeln!(out, "| Exposed help | {} |", cell(&help));
+    let _ = writeln!(out, "| Rust static | `{}` |", plan.static_name);
+    let help = &plan.help;
+    if md.help.as_ref().map(|h| &h.value) != Some(help) && !help.is_empty() {
+        let _ = writeln!(out, "| Exposed help | {} |", cell(help));
     }
     out.push('\n');
 
-    if !m.labels.is_empty() {
+    if !plan.labels.is_empty() {
         out.push_str("| Label | Description | Allowed values or bound |\n|---|---|---|\n");
-        for l in &m.labels {
-            let allowed = match (&l.def.values, &l.def.max_values) {
-                (Some(v), _) => v
-                    .value
-                    .iter()
-                    .map(|v| code(&v.value.value))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                (None, Some(max)) => format!("any, at most {} values", max.value),
+        for l in &plan.labels {
+            let allowed = match (&l.values, &l.max_values) {
+                (Some(v), _) => v.iter().map(|v| code(v)).collect::<Vec<_>>().join(", "),
+                (None, Some(max)) => format!("any, at most {max} values"),
                 (None, None) => "any (unbounded)".to_string(),
             };
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} |",
-                l.name(),
-                cell(l.def.help.as_ref().map_or("", |h| h.value.as_str())),
+                l.name,
+                cell(l.help.as_deref().unwrap_or("")),
                 allowed
             );
         }
         out.push('\n');
     }
-    if !m.buckets.is_empty() {
-        let mut b: Vec<String> = m.buckets.iter().map(|v| format!("`{v}`")).collect();
+    if !plan.buckets.is_empty() {
+        let mut b: Vec<String> = plan.buckets.iter().map(|v| format!("`{v}`")).collect();
         b.push("`+Inf`".to_string());
         let source = if md.buckets.is_some() {
             ""
@@ -175,23 +184,18 @@ fn section(out: &mut String, path: &str, m: &ResolvedMetric<'_>) {
             .collect();
         let _ = writeln!(out, "Constant labels: {}\n", c.join(", "));
     }
-    let _ = writeln!(out, "```promql\n{}\n```", example_query(m));
+    let _ = writeln!(out, "```promql\n{}\n```", example_query(plan));
 }
 
 /// How many label combinations (series of a counter or gauge; each has one
 /// series per bucket plus `_sum` and `_count` for a histogram) the metric can
 /// have, as readers need it for capacity planning.
-fn series_text(m: &ResolvedMetric<'_>) -> String {
-    let md = m.metric;
-    let count = if md.kind.value == MetricType::Info || m.labels.is_empty() {
-        "1".to_string()
-    } else if m.is_dense() {
-        format!("{} (all created at 0 at start-up)", m.dense_cardinality())
-    } else {
-        match m.series_budget() {
-            Some(n) => format!("at most {n}"),
-            None => "unbounded".to_string(),
-        }
+fn series_text(md: &Metric, m: &MetricPlan) -> String {
+    let count = match (m.storage, m.series_bound) {
+        (Storage::Info | Storage::Single, _) => "1".to_string(),
+        (Storage::Dense(n), _) => format!("{n} (all created at 0 at start-up)"),
+        (Storage::Map, Some(n)) => format!("at most {n}"),
+        (Storage::Map, None) => "unbounded".to_string(),
     };
     match &md.max_series {
         Some(b) => format!("{count}; budget {}", b.value),
@@ -209,19 +213,19 @@ fn declared_in(path: &str, m: &Metric) -> String {
 /// A query that fits the metric's type: the rate of a counter, a quantile of
 /// a histogram, the mean of a summary, grouped by its closed-set labels
 /// (open labels are usually too many to group by in a dashboard).
-pub fn example_query(m: &ResolvedMetric<'_>) -> String {
-    let name = &m.metric.name.value;
+pub fn example_query(m: &MetricPlan) -> String {
+    let name = &m.name;
     let by: Vec<&str> = m
         .labels
         .iter()
-        .filter(|l| l.def.is_closed())
-        .map(|l| l.name())
+        .filter(|l| l.values.is_some())
+        .map(|l| l.name.as_str())
         .collect();
     let sum = |expr: String| match by.is_empty() {
         true => format!("sum({expr})"),
         false => format!("sum by ({}) ({expr})", by.join(", ")),
     };
-    match m.metric.kind.value {
+    match m.kind {
         MetricType::Counter => sum(format!("rate({name}[5m])")),
         MetricType::Gauge if by.is_empty() => name.to_string(),
         MetricType::Gauge => sum(name.to_string()),
@@ -239,12 +243,7 @@ pub fn example_query(m: &ResolvedMetric<'_>) -> String {
             sum(format!("rate({name}_count[5m])"))
         ),
         MetricType::Info => {
-            let keys: Vec<&str> = m
-                .metric
-                .const_labels
-                .iter()
-                .map(|(k, _)| k.value.as_str())
-                .collect();
+            let keys: Vec<&str> = m.const_labels.iter().map(|(k, _)| k.as_str()).collect();
             match keys.is_empty() {
                 true => format!("count({name})"),
                 false => format!("count by ({}) ({name})", keys.join(", ")),

@@ -11,17 +11,24 @@ pub struct Schema {
     pub registry: Option<Spanned<String>>,
     /// Default series budget for every metric.
     pub max_series: Option<Spanned<u64>>,
-    /// Shared label definitions.
+    /// Convention lints accepted for every metric.
+    pub allow: Vec<Spanned<String>>,
+    /// Opt-in lints turned on for every metric.
+    pub enable: Vec<Spanned<String>>,
+    /// Label definitions, referenced by key.
     pub labels: Vec<LabelDef>,
     /// The metrics, in declaration order.
     pub metrics: Vec<Metric>,
 }
 
-/// A shared label definition.
+/// A label definition.
 #[derive(Clone, Debug)]
 pub struct LabelDef {
-    /// Label name as exposed.
-    pub name: Spanned<String>,
+    /// The key metrics reference it by (and its enum is named after).
+    pub key: Spanned<String>,
+    /// The exposed label name, when it differs from the key (`name:`), so
+    /// two metrics can each have a `method` label with its own closed set.
+    pub name: Option<Spanned<String>>,
     /// Description, for docs.
     pub help: Option<Spanned<String>>,
     /// A closed set of values (generates an enum).
@@ -33,6 +40,11 @@ pub struct LabelDef {
 }
 
 impl LabelDef {
+    /// The label name as exposed: `name:`, or the key.
+    pub fn exposed(&self) -> &Spanned<String> {
+        self.name.as_ref().unwrap_or(&self.key)
+    }
+
     /// Whether the label has a closed set of values.
     pub fn is_closed(&self) -> bool {
         self.values.is_some()

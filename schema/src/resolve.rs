@@ -26,7 +26,7 @@ pub struct ResolvedLabel<'s> {
 impl ResolvedLabel<'_> {
     /// Exposed label name.
     pub fn name(&self) -> &str {
-        &self.def.name.value
+        &self.def.exposed().value
     }
 }
 
@@ -79,6 +79,8 @@ impl ResolvedMetric<'_> {
 pub struct ResolvedEnum<'s> {
     /// The definition.
     pub def: &'s LabelDef,
+    /// Index of the definition in `schema.labels`.
+    pub def_index: usize,
     /// Rust type name.
     pub type_name: String,
     /// `(variant name, exposed value)` in declared order.
@@ -110,10 +112,11 @@ pub fn short_name<'a>(schema: &Schema, name: &'a str) -> &'a str {
 
 /// Resolves a schema; see the module docs.
 pub fn resolve(schema: &Schema) -> Resolved<'_> {
-    // First definition of each label name (duplicates are reported by the checks).
+    // Label definitions by key (a YAML mapping's keys are unique; the
+    // duplicate-key error covers the inline macro).
     let mut defs: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, d) in schema.labels.iter().enumerate() {
-        defs.entry(d.name.value.as_str()).or_insert(i);
+        defs.entry(d.key.value.as_str()).or_insert(i);
     }
     let metrics = schema
         .metrics
@@ -154,10 +157,12 @@ pub fn resolve(schema: &Schema) -> Resolved<'_> {
     let enums = schema
         .labels
         .iter()
-        .filter_map(|d| {
+        .enumerate()
+        .filter_map(|(def_index, d)| {
             let values = d.values.as_ref()?;
             Some(ResolvedEnum {
                 def: d,
+                def_index,
                 type_name: enum_type_name(d),
                 variants: values
                     .value
@@ -182,12 +187,14 @@ pub fn resolve(schema: &Schema) -> Resolved<'_> {
     }
 }
 
-/// Rust type name of a label's enum.
+/// Rust type name of a label's enum: `rust_type`, or the definition's key
+/// in CamelCase (so two definitions exposing the same label name get
+/// different enums).
 pub fn enum_type_name(d: &LabelDef) -> String {
     d.rust_type
         .as_ref()
         .map(|s| s.value.clone())
-        .unwrap_or_else(|| naming::camel(&d.name.value))
+        .unwrap_or_else(|| naming::camel(&d.key.value))
 }
 
 /// The HELP text as exposed: the declared help, plus `(deprecated since …)`

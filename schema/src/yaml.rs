@@ -29,6 +29,39 @@ enum Frame {
     Map(Loc, Vec<(Key, Node)>, Option<Key>, usize),
 }
 
+/// A schema file's bytes as text: invalid UTF-8 is an error at the line and
+/// column of the first bad byte (the bytes themselves are not echoed).
+///
+/// ```
+/// let err = promdef_schema::yaml::text(b"metrics:\n  - name: \xff\n").unwrap_err();
+/// assert_eq!(err.loc.line_col(), Some((2, 11)));
+/// assert!(err.message.contains("not valid UTF-8"));
+/// ```
+pub fn text(bytes: &[u8]) -> Result<&str, Diagnostic> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            // Everything before the bad byte is valid UTF-8.
+            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let line = crate::diag::yaml_lines(good).count().max(1);
+            let last = good.rfind(['\n', '\r']).map_or(good, |i| &good[i + 1..]);
+            let (line, col) = if good.ends_with(['\n', '\r']) {
+                (line + 1, 1)
+            } else {
+                (line, last.chars().count() + 1)
+            };
+            Err(Diagnostic::error(
+                Loc::Yaml { line, col },
+                format!(
+                    "the schema file is not valid UTF-8 (byte 0x{:02x} at byte offset {}); save it as UTF-8",
+                    bytes[e.valid_up_to()],
+                    e.valid_up_to()
+                ),
+            ))
+        }
+    }
+}
+
 /// Parses one YAML document into a node tree.
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     if text.len() > MAX_FILE_BYTES {
@@ -354,6 +387,20 @@ mod tests {
         let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(err.message.starts_with("invalid YAML"));
         assert!(matches!(err.loc, Loc::Yaml { .. }));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        for (bytes, at) in [
+            (&b"\xffmetrics: []"[..], (1, 1)),
+            (b"a: b\n\xc3", (2, 1)),
+            (b"a: \xc3\xa9\xc3", (1, 5)),
+            (b"a: b\r\nc: \x80", (2, 4)),
+        ] {
+            let e = text(bytes).unwrap_err();
+            assert_eq!(e.loc.line_col(), Some(at), "{bytes:?}: {}", e.message);
+        }
+        assert_eq!(text(b"a: \xc3\xa9").unwrap(), "a: \u{e9}");
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Property tests for both front ends: random and mutated input never panics,
-//! every diagnostic points into the input, and whatever is accepted without a
-//! diagnostic can be generated (valid names, buckets and Rust identifiers).
+//! every diagnostic points into the input, whatever the plan holds can be
+//! generated (valid names, buckets and Rust identifiers) whatever else is
+//! wrong, and a clean declaration plans every metric.
 //!
 //! Bounded: proptest's default 256 cases per test; CI sets `PROPTEST_CASES=2000`.
 
-use promdef_schema::{dsl, naming, resolve, Declaration, Diagnostic, Loc, MetricType};
+use promdef_schema::{dsl, naming, Checked, Diagnostic, Loc, MetricType, Storage};
 use proptest::prelude::*;
 use std::str::FromStr;
 
@@ -43,7 +44,7 @@ const INLINE: &str = r#"
 /// Checks that hold for any input: messages follow the style, YAML
 /// diagnostics point inside the text, and a clean declaration is generable.
 fn check_yaml_outcome(text: &str) {
-    let decl = Declaration::from_yaml(text);
+    let decl = Checked::from_yaml(text);
     let lines = promdef_schema::diag::yaml_lines(text).count().max(1);
     for d in &decl.diagnostics {
         check_message(d);
@@ -56,50 +57,58 @@ fn check_yaml_outcome(text: &str) {
             }
             other => panic!("YAML diagnostic without a YAML location: {other:?} {d:?}"),
         }
-        let shown = d.render_yaml("schema.yaml", text);
+        let shown = d.render("schema.yaml", text);
         assert!(shown.contains("--> schema.yaml:"), "{shown}");
     }
-    if decl.is_clean() {
-        check_generable(&decl);
-    }
+    check_generable(&decl);
 }
 
 fn check_message(d: &Diagnostic) {
     let m = &d.message;
     assert!(!m.is_empty());
     assert!(!m.ends_with('.'), "trailing period: {m}");
-    if let Some(id) = d.lint {
-        assert!(
-            promdef_schema::check::LINTS.iter().any(|(l, _)| *l == id),
-            "unknown lint id {id}"
-        );
-    }
 }
 
-/// What the code generator relies on when there is no error.
-fn check_generable(decl: &Declaration) {
-    let r = resolve(&decl.schema);
-    for m in &r.metrics {
-        assert!(naming::is_metric_name(&m.metric.name.value));
+/// What the code generator relies on: every planned item is valid, even
+/// when the declaration has errors; with none, every metric is planned.
+fn check_generable(decl: &Checked) {
+    let plan = &decl.plan;
+    if decl.is_clean() {
+        assert_eq!(plan.metrics.len(), decl.schema.metrics.len());
+        assert!(plan.registry.is_some());
+    }
+    let mut statics = std::collections::HashSet::new();
+    for m in &plan.metrics {
+        assert!(naming::is_metric_name(&m.name));
         assert!(naming::is_rust_ident(&m.static_name), "{}", m.static_name);
-        assert_eq!(m.labels.len(), m.metric.labels.len());
+        assert!(statics.insert(&m.static_name), "{} twice", m.static_name);
         for l in &m.labels {
-            assert!(naming::is_field_name(l.name()), "{}", l.name());
+            assert!(naming::is_field_name(&l.name), "{}", l.name);
+            if let Some(e) = l.closed {
+                assert!(e < plan.enums.len());
+            }
         }
-        if !m.labels.is_empty() {
-            assert!(naming::is_rust_ident(&m.labels_struct));
+        if let Some(st) = &m.labels_struct {
+            assert!(naming::is_rust_ident(st));
         }
-        if m.metric.kind.value == MetricType::Histogram {
+        if m.kind == MetricType::Histogram {
             assert!(!m.buckets.is_empty());
             assert!(m.buckets.iter().all(|b| b.is_finite()));
             assert!(m.buckets.windows(2).all(|w| w[0] < w[1]));
         }
+        if let Storage::Dense(n) = m.storage {
+            assert!(n as u128 <= promdef_schema::check::MAX_DENSE_SERIES);
+        }
     }
-    for e in &r.enums {
+    let mut types = std::collections::HashSet::new();
+    for e in &plan.enums {
         assert!(naming::is_rust_ident(&e.type_name));
+        assert!(types.insert(&e.type_name), "{} twice", e.type_name);
         assert!(!e.variants.is_empty());
+        let mut variants = std::collections::HashSet::new();
         for (v, _) in &e.variants {
             assert!(naming::is_rust_ident(v), "{v}");
+            assert!(variants.insert(v), "{v} twice");
         }
     }
 }
@@ -109,7 +118,7 @@ fn check_inline_outcome(tokens: proc_macro2::TokenStream) {
         Err(d) => check_message(&d),
         Ok(dsl::Invocation::File { .. }) => {}
         Ok(dsl::Invocation::Inline(node)) => {
-            let decl = Declaration::from_node(&node);
+            let decl = Checked::from_node(&node);
             for d in &decl.diagnostics {
                 check_message(d);
                 assert!(
@@ -117,10 +126,8 @@ fn check_inline_outcome(tokens: proc_macro2::TokenStream) {
                     "inline diagnostic with a YAML location: {d:?}"
                 );
             }
-            if decl.is_clean() {
-                check_generable(&decl);
-            }
-            let again = Declaration::from_node(&node);
+            check_generable(&decl);
+            let again = Checked::from_node(&node);
             assert_eq!(
                 messages(&decl.diagnostics),
                 messages(&again.diagnostics),
@@ -389,13 +396,13 @@ fn inline_base() -> Vec<String> {
 #[test]
 fn the_bases_are_clean() {
     // Mutations start from valid input, so they explore near-valid schemas.
-    let d = Declaration::from_yaml(QUICKSTART);
+    let d = Checked::from_yaml(QUICKSTART);
     assert!(d.is_clean(), "{:?}", messages(&d.diagnostics));
     let tokens = proc_macro2::TokenStream::from_str(&join(&inline_base())).unwrap();
     let Ok(dsl::Invocation::Inline(node)) = dsl::parse(tokens) else {
         panic!("inline base does not parse")
     };
-    let d = Declaration::from_node(&node);
+    let d = Checked::from_node(&node);
     assert!(d.is_clean(), "{:?}", messages(&d.diagnostics));
     assert_eq!(d.schema.metrics.len(), 6);
 }
@@ -484,7 +491,7 @@ fn large_schemas_are_checked_in_linear_time_not_rejected() {
         ));
     }
     s.push_str("- {name: m0_total, type: counter, help: x., labels: [l]}\n");
-    let d = Declaration::from_yaml(&s);
+    let d = Checked::from_yaml(&s);
     assert_eq!(d.schema.metrics.len(), 20_001);
     let errors: Vec<&str> = d.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert!(

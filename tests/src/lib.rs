@@ -259,7 +259,7 @@ fn binary(name: &str) -> Option<String> {
 /// Starts `bin` with `args(dir, port)` on a free port, waiting (bounded)
 /// until `ready_path` answers 200; retries with another port if the process
 /// exits first (the port was taken in between). `None` if `bin` is missing.
-fn start_server(
+pub fn start_server(
     bin: &str,
     name: &str,
     ready_path: &str,
@@ -332,6 +332,22 @@ pub fn start_pushgateway() -> Option<Server> {
         "prometheus-pushgateway",
         "pushgateway",
         "/-/ready",
+        |_, port| {
+            vec![
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                "--log.level=warn".into(),
+            ]
+        },
+    )
+}
+
+/// Starts Debian's node_exporter (`prometheus-node-exporter`) on a free
+/// loopback port; `None` when the binary is missing.
+pub fn start_node_exporter() -> Option<Server> {
+    start_server(
+        "prometheus-node-exporter",
+        "node-exporter",
+        "/metrics",
         |_, port| {
             vec![
                 format!("--web.listen-address=127.0.0.1:{port}"),

@@ -2,7 +2,7 @@
 //! committed JSON Schema. Regenerate both with
 //! `PROMDEF_BLESS=1 cargo test -p promdef-tests --test docs` and review the diff.
 
-use promdef_schema::{json_schema, markdown, Declaration};
+use promdef_schema::{json_schema, markdown, Checked};
 use std::path::Path;
 
 fn fixtures() -> Vec<String> {
@@ -20,11 +20,11 @@ fn fixtures() -> Vec<String> {
 fn render(case: &str) -> String {
     let shown = format!("fixtures/{case}/input.yaml");
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&shown)).unwrap();
-    let decl = Declaration::from_yaml(&text);
+    let decl = Checked::from_yaml(&text);
     assert!(decl.is_clean(), "{case}: {:?}", decl.diagnostics);
     markdown::render(&[markdown::Source {
         path: &shown,
-        schema: &decl.schema,
+        checked: &decl,
     }])
 }
 
@@ -51,7 +51,7 @@ fn markdown_is_deterministic() {
 #[test]
 fn markdown_documents_every_metric_with_its_query() {
     let md = render("lifecycle");
-    let decl = Declaration::from_yaml(
+    let decl = Checked::from_yaml(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lifecycle/input.yaml"),
         )
@@ -123,7 +123,7 @@ fn json_schema_lists_what_the_parser_accepts() {
     let lints = metric["properties"]["allow"]["items"]["enum"]
         .as_array()
         .unwrap();
-    assert_eq!(lints.len(), promdef_schema::check::LINTS.len());
+    assert_eq!(lints.len(), promdef_schema::Lint::ALL.len());
     assert_eq!(
         metric["properties"]["stability"]["enum"],
         serde_json::json!(["internal", "alpha", "beta", "stable"])
@@ -179,5 +179,27 @@ for f in sys.argv[2:]:
         } else {
             assert_eq!(*line, format!("{file} OK"));
         }
+    }
+}
+
+/// The README's lint table is generated from `Lint::ALL` (ids, when each
+/// fires, the fix, the guide sentence it cites), so it cannot drift.
+#[test]
+fn readme_lint_table_is_generated() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let open = readme
+        .find("<!-- lints:")
+        .and_then(|i| readme[i..].find("-->\n").map(|j| i + j + 4))
+        .expect("README has a `<!-- lints: … -->` marker");
+    let close = readme[open..]
+        .find("<!-- /lints -->")
+        .map(|j| open + j)
+        .expect("README has a `<!-- /lints -->` marker");
+    let table = promdef_schema::Lint::markdown_table();
+    let fresh = format!("{}{table}{}", &readme[..open], &readme[close..]);
+    promdef_tests::golden(&path, &fresh);
+    for l in promdef_schema::Lint::ALL {
+        assert!(readme.contains(&format!("| `{}` |", l.id())), "{}", l.id());
     }
 }

@@ -1,5 +1,5 @@
 //! The accept corpus through the real macro: every schema in
-//! `fixtures/lint-corpus/accept/` compiles, and the exposition its generated
+//! `cli/tests/fixtures/lint-corpus/accept/` compiles, and the exposition its generated
 //! statics produce at start-up passes `promtool check metrics`.
 //! (`cli/tests/lint_corpus.rs` covers the same files, and any added later, without
 //! compiling them; list a new file here too to compile it.)
@@ -9,43 +9,46 @@
 use promdef_tests::{promtool_check, skip};
 
 mod base_units {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/base_units.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/base_units.yaml");
 }
 mod bounded_open {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/bounded_open.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/bounded_open.yaml");
 }
 mod build_info {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/build_info.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/build_info.yaml");
 }
 mod closed_values {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/closed_values.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/closed_values.yaml");
 }
 mod default_buckets {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/default_buckets.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/default_buckets.yaml");
 }
 mod deprecated {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/deprecated.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/deprecated.yaml");
 }
 mod help_text {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/help_text.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/help_text.yaml");
 }
 mod http_server {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/http_server.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/http_server.yaml");
 }
 mod job_queue {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/job_queue.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/job_queue.yaml");
 }
 mod multiprocess {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/multiprocess.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/multiprocess.yaml");
 }
 mod rpc_summary {
-    promdef::metrics!(file = "fixtures/lint-corpus/accept/rpc_summary.yaml");
+    promdef::metrics!(file = "../cli/tests/fixtures/lint-corpus/accept/rpc_summary.yaml");
 }
 
 #[test]
 fn every_accept_file_is_compiled_here() {
     let here = include_str!("lint_corpus_compiled.rs");
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lint-corpus/accept");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../cli/tests/fixtures/lint-corpus/accept"
+    );
     for e in std::fs::read_dir(dir).unwrap() {
         let name = e.unwrap().file_name().into_string().unwrap();
         if let Some(stem) = name.strip_suffix(".yaml") {

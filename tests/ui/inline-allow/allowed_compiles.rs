@@ -1,6 +1,7 @@
 // Every lint allowed where it fires: the declaration compiles. The one
 // deliberate error below proves the statics were generated and typed.
 promdef::metrics! {
+    enable = [help-period];
     /// Jobs done
     pub counter jobs_done { allow: [help-period, counter-total-suffix] }
     /// Latency.

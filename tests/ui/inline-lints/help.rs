@@ -1,4 +1,5 @@
 promdef::metrics! {
+    enable = [help-period];
     pub counter jobs_total;
     /// Jobs waiting
     pub gauge jobs_waiting;

@@ -10,7 +10,7 @@ promdef::metrics! {
     /// Jobs done.
     pub counter jobs_total;
     /// Named like the counter's OpenMetrics creation time.
-    pub gauge jobs_created { allow: [reserved-suffix] }
+    pub gauge jobs_created { allow: [created-suffix] }
     /// Application.
     pub gauge app;
     /// Build information.

@@ -1,0 +1,346 @@
+//! The one validated artefact: the model, every finding, and the plan of
+//! what may be emitted. Code generation, Markdown, `promdef expose` and
+//! `diff` read the plan and never re-validate: whatever a rule rejected is
+//! simply not in it.
+
+use crate::check::{self, Suppressed};
+use crate::diag::{Ctxt, Diagnostic, Loc};
+use crate::model::*;
+use crate::node::Node;
+use crate::resolve::{exposed_help, resolve, Resolved, ResolvedMetric};
+
+/// A parsed and checked declaration (one YAML file or one `metrics!`).
+///
+/// ```
+/// let checked = promdef_schema::Checked::from_yaml(r#"
+/// metrics:
+///   - name: jobs_processed_total
+///     type: counter
+///     help: Jobs processed.
+/// "#);
+/// assert!(checked.diagnostics.is_empty());
+/// assert_eq!(checked.plan.metrics[0].static_name, "JOBS_PROCESSED_TOTAL");
+/// ```
+#[derive(Debug)]
+pub struct Checked {
+    /// The model as far as it could be built.
+    pub schema: Schema,
+    /// Errors and the lints no `allow` accepted, in one pass.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Lints an `allow` accepted.
+    pub suppressed: Vec<Suppressed>,
+    /// What may be emitted.
+    pub plan: Plan,
+}
+
+/// The registry generated code registers into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryPlan {
+    /// `promdef::registry()`.
+    Default,
+    /// A `static promdef::Registry` at this Rust path.
+    Path(String),
+}
+
+/// What may be emitted: enums and metrics no rule rejected.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// `None` when the registry path is invalid: no metric is emitted.
+    pub registry: Option<RegistryPlan>,
+    /// One enum per closed-set label definition, in definition order.
+    pub enums: Vec<EnumPlan>,
+    /// The metrics, in declaration order.
+    pub metrics: Vec<MetricPlan>,
+}
+
+/// A closed-set label's enum.
+#[derive(Clone, Debug)]
+pub struct EnumPlan {
+    /// Index of the definition in `schema.labels`.
+    pub def: usize,
+    /// Rust type name.
+    pub type_name: String,
+    /// The exposed label name.
+    pub label: String,
+    /// The label's help.
+    pub help: Option<String>,
+    /// `(variant name, exposed value)` in declared order.
+    pub variants: Vec<(String, String)>,
+}
+
+/// How a metric's series are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// An info metric: one series of value 1 with const labels.
+    Info,
+    /// No labels: one series.
+    Single,
+    /// Every label closed: this many series pre-created in a static array.
+    Dense(usize),
+    /// At least one open label: series created on first use.
+    Map,
+}
+
+/// A label as one metric uses it.
+#[derive(Clone, Debug)]
+pub struct LabelPlan {
+    /// Exposed name (and struct field name; keywords become `r#…`).
+    pub name: String,
+    /// The definition's help.
+    pub help: Option<String>,
+    /// Index into [`Plan::enums`] for a closed set.
+    pub closed: Option<usize>,
+    /// The closed set's values, in order.
+    pub values: Option<Vec<String>>,
+    /// The open label's declared bound.
+    pub max_values: Option<u64>,
+}
+
+/// A deprecation, resolved.
+#[derive(Clone, Debug)]
+pub struct DeprecationPlan {
+    /// Since which version.
+    pub since: String,
+    /// The replacement metric.
+    pub renamed_to: Option<String>,
+    /// The replacement's Rust static, when it is emitted too.
+    pub replacement_static: Option<String>,
+    /// Free-form note.
+    pub note: Option<String>,
+}
+
+/// A metric that may be emitted, with everything derived.
+#[derive(Clone, Debug)]
+pub struct MetricPlan {
+    /// Index in `schema.metrics`.
+    pub index: usize,
+    /// Full name.
+    pub name: String,
+    /// Where the name is written.
+    pub loc: Loc,
+    /// Type.
+    pub kind: MetricType,
+    /// HELP as exposed (help plus the deprecation note).
+    pub help: String,
+    /// Unit, if declared.
+    pub unit: Option<String>,
+    /// Rust static name.
+    pub static_name: String,
+    /// Rust visibility: `pub`, `pub(crate)`, … or empty for private.
+    pub visibility: String,
+    /// Variable labels, in order.
+    pub labels: Vec<LabelPlan>,
+    /// The labels struct's name (labelled, non-info metrics).
+    pub labels_struct: Option<String>,
+    /// Const labels, in order.
+    pub const_labels: Vec<(String, String)>,
+    /// Histogram bounds (defaults applied); empty for other types.
+    pub buckets: Vec<f64>,
+    /// Storage shape.
+    pub storage: Storage,
+    /// Counters: per-thread shards.
+    pub sharded: bool,
+    /// Gauges: how multi-process mode merges processes (`all` by default).
+    pub multiprocess_mode: String,
+    /// Deprecation.
+    pub deprecated: Option<DeprecationPlan>,
+    /// Upper bound on series from closed-set sizes and open bounds; `None`
+    /// when an open label is unbounded.
+    pub series_bound: Option<u128>,
+}
+
+impl Checked {
+    /// Parses and checks a YAML schema.
+    pub fn from_yaml(text: &str) -> Checked {
+        match crate::yaml::parse(text) {
+            Ok(node) => Checked::from_node(&node),
+            Err(d) => Checked {
+                schema: Schema::default(),
+                diagnostics: vec![d],
+                suppressed: Vec::new(),
+                plan: Plan::default(),
+            },
+        }
+    }
+
+    /// Builds, resolves and checks a schema from a node tree (either front end).
+    pub fn from_node(node: &Node) -> Checked {
+        let mut cx = Ctxt::new();
+        let schema = crate::ast::build(&mut cx, node);
+        Checked::with_findings(schema, cx.into_diagnostics())
+    }
+
+    /// Resolves and checks a schema built in code (a build script, a test
+    /// that checks one metric of a file alone).
+    pub fn from_schema(schema: Schema) -> Checked {
+        Checked::with_findings(schema, Vec::new())
+    }
+
+    fn with_findings(schema: Schema, mut diagnostics: Vec<Diagnostic>) -> Checked {
+        let r = resolve(&schema);
+        let mut verdict = check::check(&schema, &r);
+        let plan = plan(&r, &verdict);
+        diagnostics.append(&mut verdict.diagnostics);
+        let suppressed = verdict.suppressed;
+        Checked {
+            schema,
+            diagnostics,
+            suppressed,
+            plan,
+        }
+    }
+
+    /// Whether there is no finding at all.
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    /// How many findings are errors rather than lints.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+fn plan(r: &Resolved<'_>, v: &check::Verdict) -> Plan {
+    let mut enum_of = vec![None; r.schema.labels.len()];
+    let mut enums = Vec::new();
+    for e in &r.enums {
+        if v.bad_label[e.def_index] {
+            continue;
+        }
+        enum_of[e.def_index] = Some(enums.len());
+        enums.push(EnumPlan {
+            def: e.def_index,
+            type_name: e.type_name.clone(),
+            label: e.def.exposed().value.clone(),
+            help: e.def.help.as_ref().map(|h| h.value.clone()),
+            variants: e.variants.clone(),
+        });
+    }
+    let registry = if v.bad_registry {
+        None
+    } else {
+        Some(match &r.schema.registry {
+            Some(p) => RegistryPlan::Path(p.value.clone()),
+            None => RegistryPlan::Default,
+        })
+    };
+    let emitted = |i: usize, m: &ResolvedMetric<'_>| {
+        !v.bad_metric[i]
+            && m.labels.len() == m.metric.labels.len()
+            && m.labels.iter().all(|l| !v.bad_label[l.def_index])
+    };
+    let metrics = if registry.is_none() {
+        Vec::new()
+    } else {
+        r.metrics
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| emitted(*i, m))
+            .map(|(i, m)| metric_plan(r, i, m, &enum_of, &|j| emitted(j, &r.metrics[j])))
+            .collect()
+    };
+    Plan {
+        registry,
+        enums,
+        metrics,
+    }
+}
+
+fn metric_plan(
+    r: &Resolved<'_>,
+    index: usize,
+    m: &ResolvedMetric<'_>,
+    enum_of: &[Option<usize>],
+    emitted: &dyn Fn(usize) -> bool,
+) -> MetricPlan {
+    let md = m.metric;
+    let kind = md.kind.value;
+    let labels: Vec<LabelPlan> = if kind == MetricType::Info {
+        Vec::new()
+    } else {
+        m.labels
+            .iter()
+            .map(|l| LabelPlan {
+                name: l.name().to_string(),
+                help: l.def.help.as_ref().map(|h| h.value.clone()),
+                closed: enum_of[l.def_index],
+                values: l
+                    .def
+                    .values
+                    .as_ref()
+                    .map(|v| v.value.iter().map(|v| v.value.value.clone()).collect()),
+                max_values: l.def.max_values.as_ref().map(|m| m.value),
+            })
+            .collect()
+    };
+    let storage = if kind == MetricType::Info {
+        Storage::Info
+    } else if labels.is_empty() {
+        Storage::Single
+    } else if m.is_dense() {
+        Storage::Dense(m.dense_cardinality() as usize)
+    } else {
+        Storage::Map
+    };
+    let visibility = match &md.visibility {
+        None => "pub".to_string(),
+        // An invalid visibility is reported; `pub` keeps the static usable.
+        Some(v) if !v.is_empty() && syn::parse_str::<syn::Visibility>(v).is_err() => {
+            "pub".to_string()
+        }
+        Some(v) => v.clone(),
+    };
+    let deprecated = md.deprecated.as_ref().map(|d| {
+        let renamed_to = d.renamed_to.as_ref().map(|t| t.value.clone());
+        let replacement_static = renamed_to.as_ref().and_then(|to| {
+            r.metrics
+                .iter()
+                .enumerate()
+                .find(|(j, x)| x.metric.name.value == *to && emitted(*j))
+                .map(|(_, x)| x.static_name.clone())
+        });
+        DeprecationPlan {
+            since: d.since.value.clone(),
+            renamed_to,
+            replacement_static,
+            note: d.note.as_ref().map(|n| n.value.clone()),
+        }
+    });
+    let multiprocess_mode = md
+        .multiprocess_mode
+        .as_ref()
+        .map(|m| m.value.clone())
+        .filter(|m| kind == MetricType::Gauge && check::MP_MODES.contains(&m.as_str()))
+        .unwrap_or_else(|| "all".to_string());
+    MetricPlan {
+        index,
+        name: md.name.value.clone(),
+        loc: md.name.loc,
+        kind,
+        help: exposed_help(md),
+        unit: md.unit.as_ref().map(|u| u.value.clone()),
+        static_name: m.static_name.clone(),
+        visibility,
+        labels_struct: (!labels.is_empty()).then(|| m.labels_struct.clone()),
+        labels,
+        const_labels: md
+            .const_labels
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect(),
+        buckets: m.buckets.clone(),
+        storage,
+        sharded: kind == MetricType::Counter && md.sharded.as_ref().is_some_and(|s| s.value),
+        multiprocess_mode,
+        deprecated,
+        series_bound: m.series_budget(),
+    }
+}
+
+impl MetricPlan {
+    /// The declaration in the model.
+    pub fn metric<'a>(&self, schema: &'a Schema) -> &'a Metric {
+        &schema.metrics[self.index]
+    }
+}

@@ -1,0 +1,380 @@
+//! The generated items, from the plan: one enum per closed set, one static
+//! (plus a labels struct) per metric, one registration per declaration.
+
+use super::Origin;
+use crate::{Checked, EnumPlan, Loc, MetricPlan, MetricType, Plan, RegistryPlan, Storage};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+/// Label names are valid Rust identifiers except keywords (`type`): those
+/// become raw identifiers (`r#type`).
+fn field_ident(name: &str) -> Ident {
+    if crate::naming::is_rust_ident(name) {
+        ident(name)
+    } else {
+        Ident::new_raw(name, Span::call_site())
+    }
+}
+
+/// Every item of a checked declaration.
+pub fn items(checked: &Checked, origin: &Origin) -> TokenStream {
+    let plan = &checked.plan;
+    let mut out = TokenStream::new();
+    for e in &plan.enums {
+        out.extend(enum_code(e));
+    }
+    let registry = match &plan.registry {
+        None => return out,
+        Some(RegistryPlan::Default) => quote!(&::promdef::__private::DEFAULT),
+        Some(RegistryPlan::Path(p)) => {
+            let path: syn::Path = syn::parse_str(p).expect("the checks validated the path");
+            quote!(&#path)
+        }
+    };
+    let mut families: Vec<TokenStream> = Vec::new();
+    for m in &plan.metrics {
+        let (code, family) = metric_code(checked, m, origin);
+        out.extend(code);
+        families.push(family);
+    }
+    let n = families.len();
+    if n > 0 {
+        // One registration per declaration: linkme's per-element expansion
+        // is a large part of compile time for big schemas.
+        out.extend(quote! {
+            #[allow(deprecated)]
+            const _: () = {
+                static FAMILIES: [&'static dyn ::promdef::Family; #n] = [ #( #families ),* ];
+                #[::promdef::__private::linkme::distributed_slice(::promdef::__private::METRICS)]
+                #[linkme(crate = ::promdef::__private::linkme)]
+                static REGISTRATION: ::promdef::__private::Registration = ::promdef::__private::Registration {
+                    registry: #registry,
+                    families: &FAMILIES,
+                };
+            };
+        });
+    }
+    out
+}
+
+fn enum_code(e: &EnumPlan) -> TokenStream {
+    let ty = ident(&e.type_name);
+    let label = &e.label;
+    let variants: Vec<Ident> = e.variants.iter().map(|(v, _)| ident(v)).collect();
+    let values: Vec<&String> = e.variants.iter().map(|(_, v)| v).collect();
+    let idx = 0..e.variants.len() as u16;
+    let n = e.variants.len();
+    let help = e.help.as_deref().unwrap_or_default();
+    let doc = format!(
+        "Values of the `{label}` label.{}{help}",
+        if help.is_empty() { "" } else { " " }
+    );
+    let vdocs = values.iter().map(|v| format!("`{v}`"));
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u16)]
+        pub enum #ty {
+            #( #[doc = #vdocs] #variants = #idx, )*
+        }
+
+        impl #ty {
+            /// Every value, in declaration order.
+            pub const ALL: [#ty; #n] = [ #( #ty::#variants ),* ];
+            /// The exposed text of every value, in declaration order.
+            pub const VALUES: &'static [&'static str] = &[ #( #values ),* ];
+            /// The label's name.
+            pub const LABEL: &'static str = #label;
+
+            /// The value as exposed.
+            pub const fn as_str(self) -> &'static str {
+                Self::VALUES[self as usize]
+            }
+        }
+
+        impl ::core::str::FromStr for #ty {
+            type Err = ::promdef::UnknownLabelValue;
+            fn from_str(s: &str) -> ::core::result::Result<Self, ::promdef::UnknownLabelValue> {
+                match s {
+                    #( #values => ::core::result::Result::Ok(#ty::#variants), )*
+                    _ => ::core::result::Result::Err(::promdef::UnknownLabelValue {
+                        label: #label,
+                        value: ::std::string::ToString::to_string(s),
+                        allowed: Self::VALUES,
+                    }),
+                }
+            }
+        }
+
+        impl ::core::convert::TryFrom<&str> for #ty {
+            type Error = ::promdef::UnknownLabelValue;
+            fn try_from(s: &str) -> ::core::result::Result<Self, ::promdef::UnknownLabelValue> {
+                ::core::str::FromStr::from_str(s)
+            }
+        }
+
+        impl ::core::fmt::Display for #ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// The static's rustdoc: help, note, then a table of what it exposes.
+fn static_doc(checked: &Checked, m: &MetricPlan) -> String {
+    let md = m.metric(&checked.schema);
+    let mut d = String::new();
+    let help = md.help.as_ref().map(|h| h.value.as_str()).unwrap_or("");
+    d.push_str(if help.is_empty() {
+        "(no help text)"
+    } else {
+        help
+    });
+    if let Some(note) = &md.note {
+        d.push_str("\n\n");
+        d.push_str(&note.value);
+    }
+    d.push_str(&format!(
+        "\n\n| | |\n|---|---|\n| Metric | `{}` |\n| Type | {} |\n",
+        m.name,
+        m.kind.as_str()
+    ));
+    if let Some(u) = &m.unit {
+        d.push_str(&format!("| Unit | {u} |\n"));
+    }
+    if m.labels.is_empty() {
+        d.push_str("| Labels | none |\n");
+    }
+    for l in &m.labels {
+        let what = match (l.closed, &l.max_values) {
+            (Some(e), _) => {
+                let e = &checked.plan.enums[e];
+                format!(
+                    "[`{}`]: {}",
+                    e.type_name,
+                    e.variants
+                        .iter()
+                        .map(|(_, v)| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+            (None, Some(n)) => format!("`&str`, at most {n} values"),
+            (None, None) => "`&str`, unbounded".to_string(),
+        };
+        let field = if crate::naming::is_rust_ident(&l.name) {
+            format!("`{}`", l.name)
+        } else {
+            format!("`{}` (field `r#{}`)", l.name, l.name)
+        };
+        d.push_str(&format!("| Label {field} | {what} |\n"));
+    }
+    for (k, v) in &m.const_labels {
+        d.push_str(&format!("| Const label `{k}` | `{v}` |\n"));
+    }
+    if m.kind == MetricType::Histogram {
+        let b: Vec<String> = m.buckets.iter().map(|b| b.to_string()).collect();
+        d.push_str(&format!("| Buckets | {} |\n", b.join(", ")));
+    }
+    d.push_str(&format!("| Stability | {} |\n", md.stability().as_str()));
+    d
+}
+
+fn kind_ident(k: MetricType) -> Ident {
+    ident(match k {
+        MetricType::Counter => "Counter",
+        MetricType::Gauge => "Gauge",
+        MetricType::Histogram => "Histogram",
+        MetricType::Summary => "Summary",
+        MetricType::Info => "Info",
+    })
+}
+
+/// The rustc deprecation note: since when, and the static to switch to.
+/// (`since` goes into the note: schema versions like "1.2" are not semver,
+/// and `#[deprecated(since = "1.2")]` fails clippy's `deprecated_semver`.)
+fn deprecation_note(m: &MetricPlan) -> Option<String> {
+    let d = m.deprecated.as_ref()?;
+    let mut note = format!("deprecated since {}", d.since);
+    match (&d.renamed_to, &d.replacement_static) {
+        (Some(to), Some(st)) => note.push_str(&format!("; use `{st}` (metric `{to}`) instead")),
+        (Some(to), None) => note.push_str(&format!("; use `{to}` instead")),
+        (None, _) => {}
+    }
+    if let Some(n) = &d.note {
+        note.push_str("; ");
+        note.push_str(n);
+    }
+    Some(note)
+}
+
+/// The metric's items, and the expression of its `&dyn Family` for the registration.
+fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStream, TokenStream) {
+    let plan: &Plan = &checked.plan;
+    let name = &m.name;
+    let stat = ident(&m.static_name);
+    let help = &m.help;
+    let doc = static_doc(checked, m);
+    let vis: TokenStream = syn::parse_str::<syn::Visibility>(&m.visibility)
+        .map(|v| quote!(#v))
+        .unwrap_or_else(|_| quote!(pub));
+    let kind = kind_ident(m.kind);
+    let unit = match &m.unit {
+        Some(u) => quote!(::core::option::Option::Some(#u)),
+        None => quote!(::core::option::Option::None),
+    };
+    let label_descs = m.labels.iter().map(|l| {
+        let n = &l.name;
+        match l.closed {
+            Some(e) => {
+                let ty = ident(&plan.enums[e].type_name);
+                quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::Some(#ty::VALUES) })
+            }
+            None => quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::None }),
+        }
+    });
+    let const_labels = m.const_labels.iter().map(|(k, v)| quote!((#k, #v)));
+    let (file, line) = match (origin, m.loc) {
+        (Origin::Yaml { path }, Loc::Yaml { line, .. }) => (quote!(#path), line as u32),
+        (Origin::Yaml { path }, _) => (quote!(#path), 0),
+        (Origin::Inline, Loc::Token(s)) => (quote!(::core::file!()), s.start().line as u32),
+        (Origin::Inline, _) => (quote!(::core::file!()), 0),
+    };
+    let mp_mode = &m.multiprocess_mode;
+    let desc = quote! {
+        &::promdef::Descriptor {
+            name: #name,
+            help: #help,
+            kind: ::promdef::Kind::#kind,
+            unit: #unit,
+            labels: &[ #( #label_descs ),* ],
+            const_labels: &[ #( #const_labels ),* ],
+            site: ::promdef::Site { krate: ::core::env!("CARGO_PKG_NAME"), file: #file, line: #line },
+            multiprocess_mode: #mp_mode,
+        }
+    };
+    let deprecated = deprecation_note(m).map(|note| quote!(#[deprecated(note = #note)]));
+
+    let buckets = &m.buckets;
+    let nb = buckets.len();
+    let cell = match m.kind {
+        MetricType::Counter if m.sharded => quote!(::promdef::ShardedCounter),
+        MetricType::Counter => quote!(::promdef::Counter),
+        MetricType::Gauge => quote!(::promdef::Gauge),
+        MetricType::Histogram => quote!(::promdef::Histogram<#nb>),
+        MetricType::Summary => quote!(::promdef::Summary),
+        MetricType::Info => quote!(::promdef::value::InfoValue),
+    };
+    let new_cell = match m.kind {
+        MetricType::Histogram => quote!(::promdef::Histogram::new(&[ #( #buckets ),* ])),
+        MetricType::Info => quote!(::promdef::value::InfoValue),
+        _ => quote!(#cell::new()),
+    };
+
+    let enum_ty = |l: &crate::LabelPlan| l.closed.map(|e| ident(&plan.enums[e].type_name));
+    let (ty, init, labels_item) = match m.storage {
+        Storage::Info => (
+            quote!(::promdef::Info),
+            quote!(::promdef::Info::new(#desc)),
+            quote!(),
+        ),
+        Storage::Single => (
+            quote!(::promdef::Dense<::promdef::NoLabels, #cell, 1>),
+            quote!(::promdef::Dense::new(#desc, [#new_cell])),
+            quote!(),
+        ),
+        storage => {
+            let st = ident(
+                m.labels_struct
+                    .as_deref()
+                    .expect("labelled metrics have a struct"),
+            );
+            let fields: Vec<Ident> = m.labels.iter().map(|l| field_ident(&l.name)).collect();
+            let field_tys: Vec<TokenStream> = m
+                .labels
+                .iter()
+                .map(|l| match enum_ty(l) {
+                    Some(t) => quote!(#t),
+                    None => quote!(&'a str),
+                })
+                .collect();
+            let field_docs = m.labels.iter().map(|l| match &l.help {
+                Some(h) => format!("`{}`: {h}", l.name),
+                None => format!("`{}`", l.name),
+            });
+            let sdoc = format!("Label values of [`{}`] (`{name}`).", m.static_name);
+            if let Storage::Dense(n) = storage {
+                let sizes = m
+                    .labels
+                    .iter()
+                    .map(|l| l.values.as_ref().map_or(1, Vec::len));
+                (
+                    quote!(::promdef::Dense<#st, #cell, #n>),
+                    quote!(::promdef::Dense::new(#desc, [const { #new_cell }; #n])),
+                    quote! {
+                        #[doc = #sdoc]
+                        #[derive(Clone, Copy, Debug)]
+                        pub struct #st {
+                            #( #[doc = #field_docs] pub #fields: #field_tys, )*
+                        }
+                        // SAFETY: each field is below its set's size, so the
+                        // mixed-radix index is below the product `N`.
+                        unsafe impl ::promdef::__private::DenseLabels for #st {
+                            #[inline(always)]
+                            fn index(&self) -> usize {
+                                let mut i = 0usize;
+                                #( i = i * #sizes + self.#fields as usize; )*
+                                i
+                            }
+                        }
+                    },
+                )
+            } else {
+                let last = fields.len() - 1;
+                let writes = m.labels.iter().zip(&fields).enumerate().map(|(i, (l, f))| {
+                    match l.closed {
+                        Some(_) => quote!(sink.closed(labels.#f as u16);),
+                        // The last label's length is implied by the key's.
+                        None if i == last => quote!(sink.last_open(labels.#f);),
+                        None => quote!(sink.open(labels.#f);),
+                    }
+                });
+                (
+                    quote!(::promdef::Map<#st<'static>, #cell>),
+                    quote!(::promdef::Map::new(#desc, &[ #( #buckets ),* ])),
+                    quote! {
+                        #[doc = #sdoc]
+                        #[derive(Clone, Copy, Debug)]
+                        pub struct #st<'a> {
+                            #( #[doc = #field_docs] pub #fields: #field_tys, )*
+                        }
+                        impl ::promdef::__private::OpenLabels for #st<'static> {
+                            type Borrowed<'a> = #st<'a>;
+                            #[inline]
+                            fn write_key<S: ::promdef::__private::KeySink>(labels: &#st<'_>, sink: &mut S) {
+                                #( #writes )*
+                            }
+                        }
+                    },
+                )
+            }
+        }
+    };
+    let family = if m.storage == Storage::Info {
+        quote!(&#stat)
+    } else {
+        quote!(&#stat.family)
+    };
+    let code = quote! {
+        #labels_item
+        #[doc = #doc]
+        #deprecated
+        #vis static #stat: #ty = #init;
+    };
+    (code, family)
+}
