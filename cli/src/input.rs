@@ -96,8 +96,9 @@ impl Loader {
             return;
         }
         let (text, checked) = match promdef_schema::yaml::text(bytes) {
-            Ok(t) => (t, Checked::from_yaml(t)),
-            Err(d) => ("", failed(d)),
+            Ok(t) => (t.into(), Checked::from_yaml(t)),
+            // Shown with the bad bytes replaced, so the caret has a line.
+            Err(d) => (String::from_utf8_lossy(bytes).into_owned(), failed(d)),
         };
         self.decls.push(Decl {
             path: shown(path),

@@ -118,6 +118,74 @@ fn check_json_for_tools() {
 }
 
 #[test]
+fn accepted_findings_stay_visible_to_tools() {
+    let s = Scratch::new();
+    let f = s.write(
+        "port.yaml",
+        "allow: [help-missing]\nmetrics:\n  - {name: jobs_total, type: counter}\n  - {name: queue_length, type: gauge, allow: [help-missing]}\n",
+    );
+    let (code, out, _) = promdef(&["check", "--format", "json", &f]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["findings"], serde_json::json!([]));
+    let sup = v["suppressed"].as_array().unwrap();
+    assert_eq!(sup.len(), 2, "{out}");
+    // The metric's own `allow` (line 4) wins over the top-level one (line 1).
+    assert_eq!(sup[0]["lint"], "help-missing");
+    assert_eq!(sup[0]["allowed_at"]["line"], 1);
+    assert_eq!(sup[1]["allowed_at"]["line"], 4);
+}
+
+#[test]
+fn huge_one_line_schemas_print_a_bounded_report_quickly() {
+    // 5,000 lint findings on one 200 KB line: at most 100 are shown, each
+    // with a window of the line, not the whole line (which was 1.86 GB of
+    // output for a 155 KB schema).
+    let s = Scratch::new();
+    let metrics: Vec<String> = (0..5000)
+        .map(|i| format!("{{name: c{i:05}_jobs, type: counter, help: Jobs.}}"))
+        .collect();
+    let f = s.write("flat.yaml", &format!("metrics: [{}]\n", metrics.join(", ")));
+    assert!(std::fs::metadata(&f).unwrap().len() > 150_000);
+    let started = std::time::Instant::now();
+    let (code, out, _) = promdef(&["check", &f]);
+    assert_eq!(code, 1);
+    assert!(out.len() < 100_000, "{} bytes of output", out.len());
+    assert_eq!(out.matches("should end with `_total`").count(), 100);
+    assert!(
+        out.contains("note: 4900 more findings in"),
+        "{}",
+        &out[out.len() - 300..]
+    );
+    assert!(out.ends_with("5000 findings in 5000 metrics in 1 declaration\n"));
+    let longest = out.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest < 200, "a {longest}-character line");
+    // Generous: this took seconds and gigabytes before; now milliseconds.
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn invalid_utf8_is_located() {
+    let s = Scratch::new();
+    let p = s.0.join("bad.yaml");
+    std::fs::write(
+        &p,
+        b"metrics:\n  - {name: a\xff_total, type: counter, help: A.}\n",
+    )
+    .unwrap();
+    let (code, out, _) = promdef(&["check", p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("is not valid UTF-8 (byte 0xff at byte offset 21)"),
+        "{out}"
+    );
+    assert!(out.contains("bad.yaml:2:13"), "{out}");
+    // The line is shown with the bad byte replaced, and the caret under it.
+    assert!(out.contains("2 |   - {name: a\u{fffd}_total"), "{out}");
+    assert!(out.contains("  |             ^"), "{out}");
+}
+
+#[test]
 fn unusable_input_exits_2_with_a_one_line_reason() {
     let s = Scratch::new();
     let bad_rust = s.write("bad.rs", "fn main( {");
