@@ -98,12 +98,11 @@ pub trait Family: Sync + Send + 'static {
     fn collect_created(&self, f: &mut SeriesSink<'_>) {
         self.collect(&mut |values, sample| f(values, sample, None));
     }
-    /// Multi-process mode: calls `f` with every series' label values and
-    /// cell, so their values can be moved to a file. Families computed at
-    /// collection time keep the default (nothing to move).
-    #[cfg(feature = "multiprocess")]
+    /// Calls `f` with every series' label values and cell, so their stored
+    /// values can be moved (multi-process mode binds them to file slots).
+    /// Families computed at collection time keep the default: nothing stored.
     #[doc(hidden)]
-    fn mp_cells(&self, f: &mut dyn FnMut(&[&str], &dyn Cell)) {
+    fn visit_cells(&self, f: &mut dyn FnMut(&[&str], &dyn Cell)) {
         let _ = f;
     }
 }
@@ -244,8 +243,7 @@ impl<C: Cell, const N: usize> Family for DenseFamily<C, N> {
             f(&values, cell.sample());
         }
     }
-    #[cfg(feature = "multiprocess")]
-    fn mp_cells(&self, f: &mut dyn FnMut(&[&str], &dyn Cell)) {
+    fn visit_cells(&self, f: &mut dyn FnMut(&[&str], &dyn Cell)) {
         let mut values = vec![""; self.desc.labels.len()];
         for (i, cell) in self.cells.iter().enumerate() {
             dense_values(self.desc, i, &mut values);

@@ -43,6 +43,7 @@ pub mod family;
 mod map;
 pub mod process;
 mod registry;
+pub mod storage;
 pub mod value;
 
 #[cfg(feature = "prometheus")]
@@ -61,7 +62,7 @@ pub use encode::Format;
 pub use family::{Dense, Descriptor, Family, Info, Kind, NoLabels, Site};
 pub use map::Map;
 pub use promdef_macros::metrics;
-pub use registry::{DuplicateMetric, Registry, RegistryError};
+pub use registry::{Collector, DuplicateMetric, Registry, RegistryError};
 pub use value::{
     Counter, Gauge, Histogram, HistogramTimer, InProgress, Sample, ShardedCounter, Summary,
 };

@@ -396,16 +396,15 @@ impl<C: NewCell> MapFamily<C> {
                 &mut KeyWriter((p as *mut u8).add(key_offset::<C>())),
             );
         }
-        // In multi-process mode the new series gets its file entry before
-        // anyone can use it (under the writer lock, so `enable` binding the
-        // existing entries cannot miss it).
-        #[cfg(feature = "multiprocess")]
-        if crate::multiprocess::is_enabled() {
+        // The new-series hook (multi-process mode: the series' file entry)
+        // runs before anyone can use the series, under the writer lock, so a
+        // pass over the existing series cannot miss it.
+        if let Some(hook) = crate::storage::new_series_hook() {
             // SAFETY: the entry was fully written above and is never freed.
             let e: &'static Entry<C> = unsafe { &*p };
             let mut values = vec![""; self.desc.labels.len()];
             decode_key(self.desc, e.key(), &mut values);
-            crate::multiprocess::bind_new(self.desc, &values, &e.cell);
+            hook(self.desc, &values, &e.cell);
         }
         // Publish to scrapes, then to lookups.
         chunk.used.store(offset + size, Release);
@@ -469,9 +468,8 @@ impl<C: Cell> Family for MapFamily<C> {
     /// Holds the writer lock so no series is created meanwhile — except in
     /// a fork child, where this runs single-threaded and the lock may be
     /// held by a thread of the parent that does not exist here.
-    #[cfg(feature = "multiprocess")]
-    fn mp_cells(&self, f: &mut dyn FnMut(&[&str], &dyn Cell)) {
-        let _w = if crate::multiprocess::in_fork_child() {
+    fn visit_cells(&self, f: &mut dyn FnMut(&[&str], &dyn Cell)) {
+        let _w = if crate::storage::in_fork_child() {
             None
         } else {
             Some(self.writer.lock().unwrap_or_else(|p| p.into_inner()))

@@ -9,6 +9,34 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 /// A callback run before every exposition (see [`Registry::on_collect`]).
 type Hook = Arc<dyn Fn() + Send + Sync>;
 
+/// A source of families computed at each exposition, which the registry
+/// iterates beside its declared families. Optional sources plug in here
+/// without touching the core: multi-process mode's merge of every process's
+/// files is one (`promdef::multiprocess::set_merged`).
+///
+/// ```
+/// use promdef::{Collector, Family};
+/// struct Nothing;
+/// impl Collector for Nothing {
+///     fn collect(&self) -> Vec<Box<dyn Family>> { Vec::new() }
+/// }
+/// pub static REG: promdef::Registry = promdef::Registry::new();
+/// REG.set_collector("nothing", Some(std::sync::Arc::new(Nothing)));
+/// assert_eq!(REG.render_text(), "");
+/// ```
+pub trait Collector: Send + Sync + 'static {
+    /// The families to expose now.
+    fn collect(&self) -> Vec<Box<dyn Family>>;
+    /// Whether this collector exposes a declared family in its stead (the
+    /// declared one is then left out); by default none.
+    fn supersedes(&self, declared: &dyn Family) -> bool {
+        let _ = declared;
+        false
+    }
+}
+
+type Collectors = Vec<(&'static str, Arc<dyn Collector>)>;
+
 /// The families of one declaration and the registry they belong to
 /// (generated code adds one per `metrics!` invocation to [`METRICS`]).
 #[doc(hidden)]
@@ -49,9 +77,8 @@ pub struct Registry {
     /// Families added at run time ([`Registry::register`]), sorted by name.
     extra: RwLock<Vec<&'static dyn Family>>,
     hooks: Mutex<Vec<Hook>>,
-    /// Multi-process mode: expose the merge of this directory's files.
-    #[cfg(feature = "multiprocess")]
-    mp_dir: RwLock<Option<std::path::PathBuf>>,
+    /// Sources of families computed at exposition, by key.
+    collectors: RwLock<Collectors>,
 }
 
 struct State {
@@ -126,59 +153,18 @@ impl Registry {
             size_hint: AtomicUsize::new(0),
             extra: RwLock::new(Vec::new()),
             hooks: Mutex::new(Vec::new()),
-            #[cfg(feature = "multiprocess")]
-            mp_dir: RwLock::new(None),
+            collectors: RwLock::new(Vec::new()),
         }
     }
 
-    /// See [`crate::multiprocess::set_merged`].
-    #[cfg(feature = "multiprocess")]
-    pub(crate) fn set_multiprocess_dir(&self, dir: Option<std::path::PathBuf>) {
-        *self.mp_dir.write().unwrap_or_else(|p| p.into_inner()) = dir;
-    }
-
-    /// The families to expose: in multi-process mode, the directory's
-    /// merge replaces the declared families stored in files.
-    #[cfg(feature = "multiprocess")]
-    fn exposed(&'static self) -> Vec<Exposed> {
-        let dir = self
-            .mp_dir
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let Some(dir) = dir else {
-            return self
-                .all_families()
-                .into_iter()
-                .map(Exposed::Static)
-                .collect();
-        };
-        let merged = crate::multiprocess::merge_dir(&dir);
-        for e in &merged.errors {
-            crate::multiprocess::report(e);
+    /// Adds (or, with `None`, removes) the collector named `key`, replacing
+    /// one already added under that key.
+    pub fn set_collector(&'static self, key: &'static str, collector: Option<Arc<dyn Collector>>) {
+        let mut cs = self.collectors.write().unwrap_or_else(|p| p.into_inner());
+        cs.retain(|(k, _)| *k != key);
+        if let Some(c) = collector {
+            cs.push((key, c));
         }
-        let mut out: Vec<Exposed> = Vec::new();
-        let names: std::collections::HashSet<&str> = merged
-            .families
-            .iter()
-            .map(|f| f.descriptor().name)
-            .collect();
-        // Declared counters, gauges, histograms and summaries live in the
-        // files; info metrics and families registered at run time do not.
-        let declared = self
-            .families()
-            .iter()
-            .copied()
-            .filter(|f| f.descriptor().kind == crate::Kind::Info);
-        let extra = self.extra.read().unwrap_or_else(|p| p.into_inner()).clone();
-        for f in declared.chain(extra) {
-            if !names.contains(f.descriptor().name) {
-                out.push(Exposed::Static(f));
-            }
-        }
-        out.extend(merged.families.into_iter().map(Exposed::Merged));
-        out.sort_by_key(|f| f.get().descriptor().name);
-        out
     }
 
     fn state(&'static self) -> &'static State {
@@ -383,21 +369,49 @@ impl Registry {
         self.encode(Format::Text, out);
     }
 
+    /// Every family to expose, sorted by name: declared ones no collector
+    /// supersedes, those registered at run time, and the collected ones (a
+    /// collected family wins over another of the same name).
+    fn exposed<'a>(
+        &'static self,
+        collectors: &Collectors,
+        collected: &'a [Box<dyn Family>],
+    ) -> Vec<&'a dyn Family> {
+        if collectors.is_empty() {
+            return self.all_families();
+        }
+        let names: std::collections::HashSet<&str> =
+            collected.iter().map(|f| f.descriptor().name).collect();
+        let declared = self
+            .families()
+            .iter()
+            .copied()
+            .filter(|f| !collectors.iter().any(|(_, c)| c.supersedes(*f)));
+        let extra = self.extra.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut out: Vec<&'a dyn Family> = declared
+            .chain(extra)
+            .filter(|f| !names.contains(f.descriptor().name))
+            .collect();
+        out.extend(collected.iter().map(|f| &**f));
+        out.sort_by_key(|f| f.descriptor().name);
+        out
+    }
+
     /// Runs the collect callbacks, then appends every family in `format` to `out`.
     pub fn encode(&'static self, format: Format, out: &mut String) {
         self.run_collect_callbacks();
         let start = out.len();
         out.reserve(self.size_hint.load(Relaxed));
         let started = self.state().started;
-        #[cfg(feature = "multiprocess")]
-        let families = self.exposed();
-        #[cfg(not(feature = "multiprocess"))]
-        let families = self.all_families();
-        for f in families.iter() {
-            #[cfg(feature = "multiprocess")]
-            let f = f.get();
-            #[cfg(not(feature = "multiprocess"))]
-            let f: &dyn Family = *f;
+        let collectors: Collectors = self
+            .collectors
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let collected: Vec<Box<dyn Family>> =
+            collectors.iter().flat_map(|(_, c)| c.collect()).collect();
+        let families = self.exposed(&collectors, &collected);
+        for f in families {
             match format {
                 Format::Text => encode::text_family(f, out),
                 Format::OpenMetrics { created } => {
@@ -409,23 +423,6 @@ impl Registry {
             out.push_str("# EOF\n");
         }
         self.size_hint.store(out.len() - start, Relaxed);
-    }
-}
-
-/// A family to expose: declared or registered, or merged from files.
-#[cfg(feature = "multiprocess")]
-enum Exposed {
-    Static(&'static dyn Family),
-    Merged(crate::multiprocess::MergedFamily),
-}
-
-#[cfg(feature = "multiprocess")]
-impl Exposed {
-    fn get(&self) -> &dyn Family {
-        match self {
-            Exposed::Static(f) => *f,
-            Exposed::Merged(f) => f,
-        }
     }
 }
 

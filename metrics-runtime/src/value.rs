@@ -1,174 +1,14 @@
 //! Value cells: the per-series storage behind every metric.
 //!
-//! Each cell is a handful of atomics with `const` constructors, so a metric
+//! Each cell is a handful of values with `const` constructors, so a metric
 //! whose labels are all closed sets is a plain `static` array of cells: no
-//! allocation, no lazy initialisation, no lock. Storage lives only here, so
-//! multi-process mode (feature `multiprocess`) swaps it without changing
-//! generated code: every atomic of a cell is a [`Val`], which with the
-//! feature on carries a pointer to its slot in a memory-mapped file.
+//! allocation, no lazy initialisation, no lock. Every value is a
+//! [`crate::storage::Val`], so multi-process mode can move it into a file
+//! without changing cells or generated code.
 
+use crate::storage::{Stored, Val};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
-
-#[cfg(feature = "multiprocess")]
-use std::sync::atomic::AtomicPtr;
-
-fn add_f64(cell: &AtomicU64, v: f64) {
-    let mut cur = cell.load(Relaxed);
-    loop {
-        let new = (f64::from_bits(cur) + v).to_bits();
-        match cell.compare_exchange_weak(cur, new, Relaxed, Relaxed) {
-            Ok(_) => return,
-            Err(actual) => cur = actual,
-        }
-    }
-}
-
-/// One value of a cell. Without feature `multiprocess` it is exactly an
-/// `AtomicU64` (counts as integers, gauges and sums as `f64` bits). With it,
-/// it also holds a pointer to an 8-aligned `f64` slot in this process's
-/// memory-mapped file: null in single-process mode (one extra relaxed load
-/// per update), otherwise the slot is the value (Python's layout stores every
-/// value as `f64`, counts included). The pointer's low bit says "also write
-/// the timestamp that follows the value" (gauges in `mostrecent` modes).
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Val {
-    local: AtomicU64,
-    #[cfg(feature = "multiprocess")]
-    slot: AtomicPtr<AtomicU64>,
-}
-
-impl Default for Val {
-    fn default() -> Self {
-        Val::new()
-    }
-}
-
-#[cfg(feature = "multiprocess")]
-#[inline(never)]
-fn slot_add(p: *mut AtomicU64, v: f64) {
-    let (slot, stamp) = crate::multiprocess::untag(p);
-    add_f64(slot, v);
-    if stamp {
-        crate::multiprocess::stamp(slot);
-    }
-}
-
-#[cfg(feature = "multiprocess")]
-#[inline(never)]
-fn slot_set(p: *mut AtomicU64, v: f64) {
-    let (slot, stamp) = crate::multiprocess::untag(p);
-    slot.store(v.to_bits(), Relaxed);
-    if stamp {
-        crate::multiprocess::stamp(slot);
-    }
-}
-
-impl Val {
-    /// Zero.
-    pub const fn new() -> Self {
-        Val {
-            local: AtomicU64::new(0),
-            #[cfg(feature = "multiprocess")]
-            slot: AtomicPtr::new(std::ptr::null_mut()),
-        }
-    }
-
-    #[inline(always)]
-    fn add_u64(&self, n: u64) {
-        #[cfg(feature = "multiprocess")]
-        {
-            let p = self.slot.load(Relaxed);
-            if !p.is_null() {
-                return slot_add(p, n as f64);
-            }
-        }
-        self.local.fetch_add(n, Relaxed);
-    }
-
-    #[inline(always)]
-    fn add_f64(&self, v: f64) {
-        #[cfg(feature = "multiprocess")]
-        {
-            let p = self.slot.load(Relaxed);
-            if !p.is_null() {
-                return slot_add(p, v);
-            }
-        }
-        add_f64(&self.local, v);
-    }
-
-    #[inline(always)]
-    fn set_f64(&self, v: f64) {
-        #[cfg(feature = "multiprocess")]
-        {
-            let p = self.slot.load(Relaxed);
-            if !p.is_null() {
-                return slot_set(p, v);
-            }
-        }
-        self.local.store(v.to_bits(), Relaxed);
-    }
-
-    #[inline]
-    fn get_u64(&self) -> u64 {
-        #[cfg(feature = "multiprocess")]
-        {
-            let p = self.slot.load(Relaxed);
-            if !p.is_null() {
-                return f64::from_bits(crate::multiprocess::untag(p).0.load(Relaxed)) as u64;
-            }
-        }
-        self.local.load(Relaxed)
-    }
-
-    #[inline]
-    fn get_f64(&self) -> f64 {
-        #[cfg(feature = "multiprocess")]
-        {
-            let p = self.slot.load(Relaxed);
-            if !p.is_null() {
-                return f64::from_bits(crate::multiprocess::untag(p).0.load(Relaxed));
-            }
-        }
-        f64::from_bits(self.local.load(Relaxed))
-    }
-}
-
-#[cfg(feature = "multiprocess")]
-impl Val {
-    /// The in-memory value as `f64` (`int`: it holds an integer count).
-    pub(crate) fn local_f64(&self, int: bool) -> f64 {
-        let b = self.local.load(Relaxed);
-        if int {
-            b as f64
-        } else {
-            f64::from_bits(b)
-        }
-    }
-    /// The current slot pointer (tagged), null when single-process.
-    pub(crate) fn slot(&self) -> *mut AtomicU64 {
-        self.slot.load(Relaxed)
-    }
-    /// Points this value at a file slot (or back to memory with null).
-    pub(crate) fn set_slot(&self, p: *mut AtomicU64) {
-        self.slot.store(p, Relaxed);
-    }
-}
-
-/// One value of a cell as multi-process mode stores it: the sample name's
-/// suffix (`""`, `_bucket`, `_sum`, `_count`), the bucket bound for
-/// `_bucket`, whether it counts (integer in memory) and the value.
-#[cfg(feature = "multiprocess")]
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct MpSlot<'a> {
-    pub suffix: &'static str,
-    pub le: Option<f64>,
-    pub int: bool,
-    pub val: &'a Val,
-}
 
 /// A monotonically increasing count.
 ///
@@ -491,17 +331,16 @@ pub enum Sample<'a> {
 pub trait Cell: Sync + Send + 'static {
     /// Reads the current value.
     fn sample(&self) -> Sample<'_>;
-    /// Calls `f` with each value multi-process mode stores in a file.
-    #[cfg(feature = "multiprocess")]
+    /// Calls `f` with each stored value (for multi-process mode, which moves
+    /// them into files). Cells computed at collection time store nothing.
     #[doc(hidden)]
-    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
+    fn visit_values(&self, f: &mut dyn FnMut(Stored<'_>)) {
         let _ = f;
     }
 }
 
-#[cfg(feature = "multiprocess")]
-fn slot<'a>(suffix: &'static str, int: bool, val: &'a Val) -> MpSlot<'a> {
-    MpSlot {
+fn stored<'a>(suffix: &'static str, int: bool, val: &'a Val) -> Stored<'a> {
+    Stored {
         suffix,
         le: None,
         int,
@@ -513,18 +352,16 @@ impl Cell for Counter {
     fn sample(&self) -> Sample<'_> {
         Sample::Counter(self.get())
     }
-    #[cfg(feature = "multiprocess")]
-    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
-        f(slot("", true, &self.0));
+    fn visit_values(&self, f: &mut dyn FnMut(Stored<'_>)) {
+        f(stored("", true, &self.0));
     }
 }
 impl Cell for Gauge {
     fn sample(&self) -> Sample<'_> {
         Sample::Gauge(self.get())
     }
-    #[cfg(feature = "multiprocess")]
-    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
-        f(slot("", false, &self.0));
+    fn visit_values(&self, f: &mut dyn FnMut(Stored<'_>)) {
+        f(stored("", false, &self.0));
     }
 }
 impl<const B: usize> Cell for Histogram<B> {
@@ -536,19 +373,18 @@ impl<const B: usize> Cell for Histogram<B> {
         }
     }
     /// Buckets non-cumulative, as Python stores them; `+Inf` included.
-    #[cfg(feature = "multiprocess")]
-    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
+    fn visit_values(&self, f: &mut dyn FnMut(Stored<'_>)) {
         for (b, v) in self.bounds.iter().zip(&self.buckets) {
-            f(MpSlot {
+            f(Stored {
                 le: Some(*b),
-                ..slot("_bucket", true, v)
+                ..stored("_bucket", true, v)
             });
         }
-        f(MpSlot {
+        f(Stored {
             le: Some(f64::INFINITY),
-            ..slot("_bucket", true, &self.inf)
+            ..stored("_bucket", true, &self.inf)
         });
-        f(slot("_sum", false, &self.sum));
+        f(stored("_sum", false, &self.sum));
     }
 }
 impl Cell for Summary {
@@ -558,10 +394,9 @@ impl Cell for Summary {
             sum: self.sum(),
         }
     }
-    #[cfg(feature = "multiprocess")]
-    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
-        f(slot("_count", true, &self.count));
-        f(slot("_sum", false, &self.sum));
+    fn visit_values(&self, f: &mut dyn FnMut(Stored<'_>)) {
+        f(stored("_count", true, &self.count));
+        f(stored("_sum", false, &self.sum));
     }
 }
 impl Cell for InfoValue {
@@ -625,10 +460,10 @@ struct Padded(AtomicU64);
 #[derive(Debug)]
 pub struct ShardedCounter {
     shards: [Padded; COUNTER_SHARDS],
-    /// In multi-process mode every shard adds to this value's file slot
-    /// instead (one word shared by the process's threads, as Python's).
-    #[cfg(feature = "multiprocess")]
-    mp: Val,
+    /// Once bound to a file slot (multi-process mode), every thread adds to
+    /// it instead of its shard (one word shared by the process's threads,
+    /// as Python's).
+    file: Val,
 }
 
 impl Default for ShardedCounter {
@@ -660,8 +495,7 @@ impl ShardedCounter {
     pub const fn new() -> Self {
         ShardedCounter {
             shards: [const { Padded(AtomicU64::new(0)) }; COUNTER_SHARDS],
-            #[cfg(feature = "multiprocess")]
-            mp: Val::new(),
+            file: Val::new(),
         }
     }
 
@@ -674,20 +508,19 @@ impl ShardedCounter {
     /// Adds `n`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
-        #[cfg(feature = "multiprocess")]
-        if !self.mp.slot().is_null() {
-            return self.mp.add_u64(n);
+        if self.file.is_bound() {
+            return self.file.add_u64(n);
         }
         self.shards[shard()].0.fetch_add(n, Relaxed);
     }
 
     /// The current count (sum of the shards).
     pub fn get(&self) -> u64 {
-        #[cfg(feature = "multiprocess")]
-        if !self.mp.slot().is_null() {
-            return self.mp.get_u64();
+        if self.file.is_bound() {
+            return self.file.get_u64();
         }
-        self.shards.iter().map(|s| s.0.load(Relaxed)).sum()
+        // Unbound, `file` holds what was folded in for a binding that failed.
+        self.file.get_u64() + self.shards.iter().map(|s| s.0.load(Relaxed)).sum::<u64>()
     }
 }
 
@@ -695,13 +528,12 @@ impl Cell for ShardedCounter {
     fn sample(&self) -> Sample<'_> {
         Sample::Counter(self.get())
     }
-    #[cfg(feature = "multiprocess")]
-    fn mp_slots(&self, f: &mut dyn FnMut(MpSlot<'_>)) {
-        // Fold the shards into `mp`'s in-memory value, which enable() moves
-        // into the file.
+    fn visit_values(&self, f: &mut dyn FnMut(Stored<'_>)) {
+        // Fold the shards into `file`'s in-memory value, which binding
+        // moves into the file.
         let n: u64 = self.shards.iter().map(|s| s.0.swap(0, Relaxed)).sum();
-        self.mp.local.fetch_add(n, Relaxed);
-        f(slot("", true, &self.mp));
+        self.file.add_local_u64(n);
+        f(stored("", true, &self.file));
     }
 }
 

@@ -25,18 +25,30 @@
 //! `flock` of `compact.lock`, so a scrape never sees a compaction half-way;
 //! Python's collector does not take it and may double-count for the few
 //! milliseconds between steps 3 and 4.
+//!
+//! In a shared directory, nothing here trusts a name: the journal is read
+//! only if this user wrote it, a source it names is used only if it is a
+//! plain `counter_/histogram_/summary_<pid>.db` name of a process that is not
+//! running (anything else is reported and never touched), an archive counts
+//! as done only if it is this user's regular file with generation ≥ 1, temp
+//! files are created exclusively, and a rename moves only the file this run
+//! created.
 
-use super::{io, pid_alive, Error, ReadMap};
+use super::{classify, format, fs, io, pid_alive, Error};
+use crate::family::Kind;
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// Types whose files are summed, so they can be folded together.
 const KINDS: [&str; 3] = ["counter", "histogram", "summary"];
 const JOURNAL: &str = "compact.journal";
 const LOCK: &str = "compact.lock";
+/// Largest journal read: a source name per line.
+const MAX_JOURNAL_BYTES: u64 = 4 << 20;
 
 /// What a compaction did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -45,7 +57,8 @@ pub struct Compacted {
     pub folded: usize,
     /// Whether an interrupted compaction was finished first.
     pub recovered: bool,
-    /// Corrupt source files left in place, each with the reason.
+    /// Source files left in place, each with the reason (corrupt, or a
+    /// journal entry that is not a process file of this directory).
     pub skipped: Vec<String>,
 }
 
@@ -56,15 +69,25 @@ pub(super) struct DirLock {
 }
 
 impl DirLock {
-    pub(super) fn take(dir: &Path, exclusive: bool) -> Result<DirLock, Error> {
+    /// Opens (creating it if missing) the lock file without following a
+    /// symlink, and locks it; the file must be a regular file.
+    fn open(dir: &Path, exclusive: bool) -> Result<DirLock, Error> {
         let p = dir.join(LOCK);
         let f = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
+            .mode(0o644)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
             .open(&p)
             .map_err(io(&p))?;
+        if !f.metadata().map_err(io(&p))?.file_type().is_file() {
+            return Err(Error::Refused {
+                path: p,
+                reason: "it is not a regular file".into(),
+            });
+        }
         let op = if exclusive {
             libc::LOCK_EX
         } else {
@@ -76,42 +99,77 @@ impl DirLock {
         }
         Ok(DirLock { _file: f })
     }
+
+    /// For compaction.
+    pub(super) fn exclusive(dir: &Path) -> Result<DirLock, Error> {
+        DirLock::open(dir, true)
+    }
+
+    /// For scrapes: `None` when the directory cannot hold the lock file
+    /// (read-only), and then no compaction can run there either.
+    pub(super) fn shared(dir: &Path) -> Option<DirLock> {
+        DirLock::open(dir, false).ok()
+    }
 }
 
 fn archive_name(kind: &str) -> String {
     format!("{kind}_archive.db")
 }
 
-/// The generation in an archive's header, 0 when it has none.
+/// The generation in an archive's header: 0 unless the archive is this
+/// user's regular file.
 fn generation(path: &Path) -> u32 {
-    let mut h = [0u8; 8];
-    match File::open(path).and_then(|f| std::os::unix::fs::FileExt::read_exact_at(&f, &mut h, 0)) {
-        Ok(()) => u32::from_ne_bytes([h[4], h[5], h[6], h[7]]),
-        Err(_) => 0,
+    if !fs::owned_regular(path) {
+        return 0;
+    }
+    match fs::open_read(path) {
+        Ok(Some((f, _))) => {
+            let mut h = [0u8; 8];
+            match std::os::unix::fs::FileExt::read_exact_at(&f, &mut h, 0) {
+                Ok(()) => format::generation(&h),
+                Err(_) => 0,
+            }
+        }
+        _ => 0,
     }
 }
 
 struct Journal {
     generation: u32,
+    /// Valid source names (process files of the directory).
     sources: Vec<String>,
+    /// Lines that are not, for the report.
+    rejected: Vec<String>,
+}
+
+/// Whether `name` is a file compaction may fold: a plain
+/// `counter_/histogram_/summary_<pid>.db` name.
+fn is_source(name: &str) -> bool {
+    classify(name).is_some_and(|f| f.pid.is_some() && f.kind != Kind::Gauge)
 }
 
 fn read_journal(dir: &Path) -> Option<Journal> {
-    let text = std::fs::read_to_string(dir.join(JOURNAL)).ok()?;
+    let bytes = fs::read_own_small(&dir.join(JOURNAL), MAX_JOURNAL_BYTES)?;
+    let text = String::from_utf8(bytes).ok()?;
     let mut lines = text.lines();
     if lines.next()? != "promdef-compact 1" {
         return None;
     }
-    let generation = lines.next()?.strip_prefix("generation ")?.parse().ok()?;
-    let sources = lines.map(str::to_owned).collect();
+    let generation: u32 = lines.next()?.strip_prefix("generation ")?.parse().ok()?;
+    if generation == 0 {
+        return None;
+    }
+    let (sources, rejected) = lines.map(str::to_owned).partition(|l| is_source(l));
     Some(Journal {
         generation,
         sources,
+        rejected,
     })
 }
 
 /// Source files a reader must skip: folded into an archive already renamed
-/// in place by a compaction that did not get to delete them.
+/// in place by a compaction that did not get to delete them. A source of a
+/// running process is never skipped, whatever the journal says.
 pub(super) fn folded_sources(dir: &Path) -> HashSet<String> {
     let Some(j) = read_journal(dir) else {
         return HashSet::new();
@@ -123,6 +181,11 @@ pub(super) fn folded_sources(dir: &Path) -> HashSet<String> {
     j.sources
         .into_iter()
         .filter(|s| done.iter().any(|k| s.starts_with(&format!("{k}_"))))
+        .filter(|s| {
+            classify(s)
+                .and_then(|f| f.pid)
+                .is_some_and(|p| !pid_alive(p))
+        })
         .collect()
 }
 
@@ -130,42 +193,66 @@ fn sync_dir(dir: &Path) -> Result<(), Error> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }
 
-fn write_synced(path: &Path, data: &[u8]) -> Result<(), Error> {
-    let mut f = File::create(path).map_err(io(path))?;
+/// Writes a new file exclusively and syncs it; returns it open, so the
+/// rename that follows can check it still is the file at that name.
+fn write_synced(path: &Path, data: &[u8]) -> Result<File, Error> {
+    let mut f = fs::create_new(path)?;
     f.write_all(data).map_err(io(path))?;
-    f.sync_all().map_err(io(path))
+    f.sync_all().map_err(io(path))?;
+    Ok(f)
 }
 
-fn remove(path: &Path) -> Result<(), Error> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
-        _ => Ok(()),
+/// Renames `from` (opened as `f`) to `to`, only if `from` still is `f`.
+fn rename_own(f: &File, from: &Path, to: &Path) -> Result<(), Error> {
+    if !fs::still_names(f, from) {
+        return Err(Error::Refused {
+            path: from.to_owned(),
+            reason: "it was replaced while compaction ran".into(),
+        });
     }
+    std::fs::rename(from, to).map_err(io(from))
 }
 
 /// Finishes an interrupted compaction (roll forward), or removes the temp
 /// files of one that did not commit. Returns whether there was one.
-fn recover(dir: &Path) -> Result<bool, Error> {
+fn recover(dir: &Path, done: &mut Compacted) -> Result<bool, Error> {
     let Some(j) = read_journal(dir) else {
-        remove(&dir.join(format!("{JOURNAL}.tmp")))?;
-        for k in KINDS {
-            remove(&dir.join(format!("{}.tmp", archive_name(k))))?;
+        // Nothing committed: remove our temp files (a planted name of
+        // another user stays; `create_new` refuses it later).
+        for name in std::iter::once(format!("{JOURNAL}.tmp"))
+            .chain(KINDS.iter().map(|k| format!("{}.tmp", archive_name(k))))
+            .chain(std::iter::once(JOURNAL.to_string()))
+        {
+            let p = dir.join(name);
+            if fs::owned_regular(&p) {
+                fs::remove(&p)?;
+            }
         }
-        remove(&dir.join(JOURNAL))?; // unreadable journal: not committed
         return Ok(false);
     };
+    for r in &j.rejected {
+        done.skipped.push(format!(
+            "journal entry `{}` is not a process file of this directory; left alone",
+            fs::quote(r.as_bytes())
+        ));
+    }
     for k in KINDS {
         let tmp = dir.join(format!("{}.tmp", archive_name(k)));
-        if tmp.exists() {
+        if fs::owned_regular(&tmp) {
             std::fs::rename(&tmp, dir.join(archive_name(k))).map_err(io(&tmp))?;
         }
     }
     sync_dir(dir)?;
     for s in &j.sources {
-        remove(&dir.join(s))?;
+        if classify(s)
+            .and_then(|f| f.pid)
+            .is_some_and(|p| !pid_alive(p))
+        {
+            fs::remove(&dir.join(s))?;
+        }
     }
     sync_dir(dir)?;
-    remove(&dir.join(JOURNAL))?;
+    fs::remove(&dir.join(JOURNAL))?;
     sync_dir(dir)?;
     Ok(true)
 }
@@ -180,13 +267,17 @@ struct Sums {
 
 /// A file's entries, or why it cannot be read.
 fn read_entries(path: &Path) -> Result<Vec<(Vec<u8>, f64)>, Error> {
-    let Some(map) = ReadMap::open(path).map_err(io(path))? else {
+    let corrupt = |reason| Error::Corrupt {
+        path: path.to_owned(),
+        reason,
+    };
+    let Some(data) = fs::read_file(path).map_err(corrupt)? else {
         return Ok(Vec::new());
     };
-    Ok(map
-        .entries(path)?
+    let entries = format::entries(&data).map_err(corrupt)?;
+    Ok(entries
         .into_iter()
-        .map(|e| (e.key.to_vec(), map.value(e.pos).0))
+        .map(|e| (e.key.to_vec(), format::value_at(&data, e.pos).0))
         .collect())
 }
 
@@ -201,24 +292,6 @@ impl Sums {
                 }
             }
         }
-    }
-
-    /// The archive file's bytes: Python's layout, generation in the padding.
-    fn bytes(&self, generation: u32) -> Vec<u8> {
-        let mut data = vec![0u8; 8];
-        for (k, v) in &self.entries {
-            let pad = 8 - (k.len() + 4) % 8;
-            data.extend_from_slice(&(k.len() as i32).to_ne_bytes());
-            data.extend_from_slice(k);
-            data.extend(std::iter::repeat_n(b' ', pad));
-            data.extend_from_slice(&v.to_ne_bytes());
-            data.extend_from_slice(&0f64.to_ne_bytes());
-        }
-        let used = data.len() as i32;
-        data[..4].copy_from_slice(&used.to_ne_bytes());
-        data[4..8].copy_from_slice(&generation.to_ne_bytes());
-        data.resize(data.len().next_multiple_of(64 * 1024), 0);
-        data
     }
 }
 
@@ -244,25 +317,23 @@ pub fn compact(dir: impl AsRef<Path>) -> Result<Compacted, Error> {
 #[doc(hidden)]
 pub fn compact_until(dir: impl AsRef<Path>, stop: u8) -> Result<Compacted, Error> {
     let dir = dir.as_ref();
-    let _lock = DirLock::take(dir, true)?;
-    let mut done = Compacted {
-        recovered: recover(dir)?,
-        ..Compacted::default()
-    };
+    fs::check_dir(dir)?;
+    let _lock = DirLock::exclusive(dir)?;
+    let mut done = Compacted::default();
+    done.recovered = recover(dir, &mut done)?;
     let mut sources: Vec<(usize, String)> = Vec::new();
     for e in std::fs::read_dir(dir).map_err(io(dir))? {
         let name = e.map_err(io(dir))?.file_name();
         let Some(name) = name.to_str() else { continue };
-        let Some(stem) = name.strip_suffix(".db") else {
+        if !is_source(name) {
             continue;
-        };
-        let Some((kind, pid)) = stem.split_once('_') else {
-            continue;
-        };
-        let Some(k) = KINDS.iter().position(|x| *x == kind) else {
-            continue;
-        };
-        if pid.parse::<u32>().is_ok_and(|p| !pid_alive(p)) {
+        }
+        let Some(f) = classify(name) else { continue };
+        let k = KINDS
+            .iter()
+            .position(|x| name.starts_with(&format!("{x}_")))
+            .expect("sources are of the three summed kinds");
+        if f.pid.is_some_and(|p| !pid_alive(p)) {
             sources.push((k, name.to_owned()));
         }
     }
@@ -278,7 +349,7 @@ pub fn compact_until(dir: impl AsRef<Path>, stop: u8) -> Result<Compacted, Error
         + 1;
     // Step 1: the new archives, complete and durable before anything commits.
     let mut folded: Vec<String> = Vec::new();
-    let mut tmps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut tmps: Vec<(File, PathBuf, PathBuf)> = Vec::new();
     for (k, kind) in KINDS.iter().enumerate() {
         let mine: Vec<&String> = sources.iter().filter(|s| s.0 == k).map(|s| &s.1).collect();
         if mine.is_empty() {
@@ -287,6 +358,12 @@ pub fn compact_until(dir: impl AsRef<Path>, stop: u8) -> Result<Compacted, Error
         let archive = dir.join(archive_name(kind));
         let mut sums = Sums::default();
         if archive.exists() {
+            if !fs::owned_regular(&archive) {
+                return Err(Error::Refused {
+                    path: archive,
+                    reason: "the archive is not this user's regular file".into(),
+                });
+            }
             sums.add(read_entries(&archive)?);
         }
         for s in mine {
@@ -299,8 +376,8 @@ pub fn compact_until(dir: impl AsRef<Path>, stop: u8) -> Result<Compacted, Error
             }
         }
         let tmp = dir.join(format!("{}.tmp", archive_name(kind)));
-        write_synced(&tmp, &sums.bytes(generation))?;
-        tmps.push((tmp, archive));
+        let f = write_synced(&tmp, &format::file_bytes(&sums.entries, generation))?;
+        tmps.push((f, tmp, archive));
     }
     if stop == 1 {
         return Ok(done);
@@ -312,15 +389,15 @@ pub fn compact_until(dir: impl AsRef<Path>, stop: u8) -> Result<Compacted, Error
         journal.push('\n');
     }
     let jtmp = dir.join(format!("{JOURNAL}.tmp"));
-    write_synced(&jtmp, journal.as_bytes())?;
-    std::fs::rename(&jtmp, dir.join(JOURNAL)).map_err(io(&jtmp))?;
+    let jf = write_synced(&jtmp, journal.as_bytes())?;
+    rename_own(&jf, &jtmp, &dir.join(JOURNAL))?;
     sync_dir(dir)?;
     if stop == 2 {
         return Ok(done);
     }
     // Step 3.
-    for (i, (tmp, archive)) in tmps.iter().enumerate() {
-        std::fs::rename(tmp, archive).map_err(io(tmp))?;
+    for (i, (f, tmp, archive)) in tmps.iter().enumerate() {
+        rename_own(f, tmp, archive)?;
         if stop == 3 && i == 0 {
             return Ok(done);
         }
@@ -331,14 +408,14 @@ pub fn compact_until(dir: impl AsRef<Path>, stop: u8) -> Result<Compacted, Error
         if stop == 6 && i == folded.len() / 2 {
             return Ok(done);
         }
-        remove(&dir.join(s))?;
+        fs::remove(&dir.join(s))?;
     }
     sync_dir(dir)?;
     if stop == 4 {
         return Ok(done);
     }
     // Step 5.
-    remove(&dir.join(JOURNAL))?;
+    fs::remove(&dir.join(JOURNAL))?;
     sync_dir(dir)?;
     done.folded = folded.len();
     Ok(done)
