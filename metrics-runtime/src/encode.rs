@@ -79,7 +79,7 @@ pub fn escape_help(out: &mut String, v: &str) {
 }
 
 /// An exposition format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// Prometheus text format 0.0.4.
     Text,
@@ -149,43 +149,19 @@ pub fn negotiate(accept: Option<&str>) -> Format {
         wildcard: None,
     };
     let mut text = om;
-    for (pos, range) in accept.split(',').enumerate() {
-        let mut parts = range.split(';');
-        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let mut q = 1.0f32;
-        let mut version = None;
-        for p in parts {
-            let Some((k, v)) = p.split_once('=') else {
-                continue;
-            };
-            let v = v.trim().trim_matches('"');
-            match k.trim().to_ascii_lowercase().as_str() {
-                // An unreadable q-value is treated as "not acceptable".
-                "q" => {
-                    q = v
-                        .parse::<f32>()
-                        .ok()
-                        .filter(|q| (0.0..=1.0).contains(q))
-                        .unwrap_or(0.0)
-                }
-                "version" => version = Some(v.to_string()),
-                _ => {}
-            }
-        }
-        match media.as_str() {
+    for item in crate::accept::items(accept) {
+        let (q, pos, version) = (item.q, item.pos, item.param("version"));
+        match item.value.as_str() {
             "application/openmetrics-text"
-                if matches!(version.as_deref(), None | Some("1.0.0") | Some("0.0.1")) =>
+                if matches!(version, None | Some("1.0.0") | Some("0.0.1")) =>
             {
                 keep(&mut om.explicit, q, pos)
             }
-            "text/plain" if matches!(version.as_deref(), None | Some("0.0.4")) => {
+            "text/plain" if matches!(version, None | Some("0.0.4")) => {
                 keep(&mut text.explicit, q, pos)
             }
             "application/*" => keep(&mut om.wildcard, q, pos),
-            "text/*" => keep(&mut text.wildcard, q, pos),
-            "*/*" => {
-                keep(&mut text.wildcard, q, pos);
-            }
+            "text/*" | "*/*" => keep(&mut text.wildcard, q, pos),
             _ => {}
         }
     }

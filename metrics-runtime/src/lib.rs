@@ -38,6 +38,7 @@
 
 #![warn(missing_docs)]
 
+mod accept;
 pub mod encode;
 pub mod family;
 mod map;

@@ -50,6 +50,15 @@ pub enum PushError {
         /// The start of the response body.
         message: String,
     },
+    /// The gateway redirected the request. A push is never re-sent
+    /// elsewhere: a redirected PUT or POST would lose its body (clients
+    /// re-send it as a GET) and look successful.
+    Redirect {
+        /// HTTP status (301, 302, 303, 307, 308).
+        status: u16,
+        /// Where it points (without credentials or query), to configure instead.
+        location: String,
+    },
     /// No answer: connection refused, DNS, TLS, timeout.
     Transport(Box<ureq::Error>),
 }
@@ -73,6 +82,10 @@ impl fmt::Display for PushError {
             PushError::Status { status, message } => {
                 write!(f, "the pushgateway answered {status}: {message}")
             }
+            PushError::Redirect { status, location } => write!(
+                f,
+                "the pushgateway redirects ({status}) to `{location}`; nothing was pushed, configure that URL instead"
+            ),
             PushError::Transport(e) => write!(
                 f,
                 "cannot reach the pushgateway: {e}; check its address and that it is running"
@@ -123,6 +136,39 @@ fn push_segment(url: &mut String, name: &str, value: &str) {
     }
 }
 
+/// `url` as shown in messages: without user information or query.
+fn redacted(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (format!("{s}://"), r),
+        None => (String::new(), url),
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    format!("{scheme}{host}{path}").escape_debug().to_string()
+}
+
+/// Percent-decodes user information (`p%40ss` → `p@ss`).
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Most bytes of an error response kept in the message.
+const MAX_ERROR_BODY: u64 = 4096;
+
 /// A Pushgateway group: the gateway address, the job and the grouping key.
 #[derive(Clone)]
 pub struct Pusher {
@@ -145,25 +191,60 @@ impl fmt::Debug for Pusher {
 
 impl Pusher {
     /// A group for `job` on the gateway at `gateway` (`http://host:9091`,
-    /// optionally with a path prefix). The default timeout is 10 seconds.
+    /// optionally with a path prefix). Credentials in the URL
+    /// (`http://user:pass@host:9091`) become basic auth and leave the URL,
+    /// so they never appear in `Debug`, errors or logs. The default timeout
+    /// is 10 seconds.
+    ///
+    /// ```
+    /// let p = promdef::push::Pusher::new("http://admin:s3cret@gw:9091", "backup")?;
+    /// assert_eq!(p.url(), "http://gw:9091/metrics/job/backup");
+    /// assert!(!format!("{p:?}").contains("s3cret"));
+    /// # Ok::<(), promdef::push::PushError>(())
+    /// ```
     pub fn new(gateway: &str, job: &str) -> Result<Self, PushError> {
-        let base = gateway.trim().trim_end_matches('/');
-        let scheme_ok = base.starts_with("http://") || base.starts_with("https://");
-        if !scheme_ok || base.ends_with("//") {
+        let trimmed = gateway.trim().trim_end_matches('/');
+        let scheme_ok = trimmed.starts_with("http://") || trimmed.starts_with("https://");
+        if !scheme_ok || trimmed.ends_with("//") {
             return Err(PushError::Config(format!(
-                "`{gateway}` is not a pushgateway URL; write e.g. `http://pushgateway:9091`"
+                "`{}` is not a pushgateway URL; write e.g. `http://pushgateway:9091`",
+                redacted(gateway.trim())
             )));
         }
+        let (scheme, rest) = trimmed.split_once("://").expect("checked above");
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let mut basic = None;
+        let host = match authority.rsplit_once('@') {
+            Some((userinfo, host)) => {
+                let (u, p) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+                let (Some(u), Some(p)) = (percent_decode(u), percent_decode(p)) else {
+                    return Err(PushError::Config(format!(
+                        "the credentials in `{}` are not valid percent-encoding",
+                        redacted(trimmed)
+                    )));
+                };
+                basic = Some((u, p));
+                host
+            }
+            None => authority,
+        };
+        if host.is_empty() {
+            return Err(PushError::Config(format!(
+                "`{}` has no host; write e.g. `http://pushgateway:9091`",
+                redacted(trimmed)
+            )));
+        }
+        let base = format!("{scheme}://{host}{path}");
         if job.is_empty() {
             return Err(PushError::Config(
                 "the job name is empty; name the batch job".to_string(),
             ));
         }
         Ok(Pusher {
-            base: base.to_string(),
+            base,
             job: job.to_string(),
             grouping: Vec::new(),
-            basic: None,
+            basic,
             timeout: Duration::from_secs(10),
         })
     }
@@ -222,6 +303,8 @@ impl Pusher {
         ureq::Agent::config_builder()
             .timeout_global(Some(self.timeout))
             .http_status_as_error(false)
+            // A redirect is reported, never followed: see `PushError::Redirect`.
+            .max_redirects(0)
             .build()
             .into()
     }
@@ -265,21 +348,26 @@ impl Pusher {
         if (200..300).contains(&status) {
             return Ok(());
         }
-        let mut message = resp
-            .body_mut()
-            .with_config()
-            .limit(4096)
-            .read_to_string()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        if message.len() > 500 {
-            let cut = (0..=500)
-                .rev()
-                .find(|i| message.is_char_boundary(*i))
-                .unwrap_or(0);
-            message.truncate(cut);
+        if (300..400).contains(&status) {
+            let location = resp
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(redacted)
+                .unwrap_or_default();
+            return Err(PushError::Redirect { status, location });
         }
+        // The start of the body, whatever its length: a long body keeps its
+        // first 4 KiB (escaped), never becomes an empty message.
+        let mut start = Vec::new();
+        let _ = std::io::Read::read_to_end(
+            &mut std::io::Read::take(resp.body_mut().as_reader(), MAX_ERROR_BODY),
+            &mut start,
+        );
+        let message = String::from_utf8_lossy(&start)
+            .trim()
+            .escape_debug()
+            .to_string();
         Err(if status == 400 {
             PushError::Rejected { message }
         } else {
@@ -370,12 +458,98 @@ mod tests {
     }
 
     #[test]
+    fn credentials_in_the_url_move_to_basic_auth() {
+        let p = Pusher::new("https://ad%40min:p%3Ass@gw:9091/pgw", "j").unwrap();
+        assert_eq!(p.url(), "https://gw:9091/pgw/metrics/job/j");
+        assert_eq!(p.basic, Some(("ad@min".into(), "p:ss".into())));
+        let d = format!("{p:?}");
+        assert!(!d.contains("p:ss") && !d.contains("p%3Ass"), "{d}");
+        let err = Pusher::new("ftp://u:hunter2@gw", "j")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        let err = Pusher::new("http://u:%zz@gw", "j").unwrap_err().to_string();
+        assert!(
+            err.contains("percent-encoding") && !err.contains("%zz"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn secrets_stay_out_of_debug() {
         let p = Pusher::new("http://gw", "j")
             .unwrap()
             .basic_auth("user", "hunter2");
         let d = format!("{p:?}");
         assert!(d.contains("user") && !d.contains("hunter2"), "{d}");
+    }
+
+    /// A stand-in gateway answering one request with `response`; returns
+    /// the gateway URL and what it received.
+    fn answering(response: Vec<u8>) -> (String, std::thread::JoinHandle<String>) {
+        use std::io::{Read, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        let t = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Headers, then the body of the PUT.
+            while let Ok(n) = s.read(&mut buf) {
+                got.extend_from_slice(&buf[..n]);
+                if n == 0 || got.windows(4).any(|w| w == b"\r\n\r\n") && got.ends_with(b"\n") {
+                    break;
+                }
+            }
+            s.write_all(&response).unwrap();
+            String::from_utf8_lossy(&got).into_owned()
+        });
+        (url, t)
+    }
+
+    pub static PUSHED: Registry = Registry::new();
+
+    #[test]
+    fn a_redirect_is_an_error_naming_where_not_a_silent_loss() {
+        let (url, gw) = answering(
+            b"HTTP/1.1 301 Moved\r\nLocation: https://u:pw@new-gw:9091/metrics/job/j?x=1\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        );
+        let err = Pusher::new(&url, "j").unwrap().push(&PUSHED).unwrap_err();
+        let request = gw.join().unwrap();
+        assert!(request.starts_with("PUT /metrics/job/j"), "{request}");
+        match &err {
+            PushError::Redirect { status, location } => {
+                assert_eq!(*status, 301);
+                assert_eq!(location, "https://new-gw:9091/metrics/job/j");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!err.to_string().contains("pw"), "{err}");
+    }
+
+    #[test]
+    fn a_long_error_body_keeps_its_first_4_kib_escaped() {
+        let body = format!("\u{1b}[31mboom {}", "x".repeat(20_000));
+        let (url, gw) = answering(
+            format!(
+                "HTTP/1.1 503 Busy\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes(),
+        );
+        let err = Pusher::new(&url, "j").unwrap().delete().unwrap_err();
+        gw.join().unwrap();
+        let PushError::Status { status, message } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*status, 503);
+        assert!(message.starts_with("\\u{1b}[31mboom xxx"), "{message}");
+        assert!(
+            message.len() <= 4096 + 16 && message.len() > 4000,
+            "{}",
+            message.len()
+        );
     }
 
     #[test]

@@ -110,6 +110,8 @@ impl fmt::Display for DuplicateMetric {
     }
 }
 
+impl std::error::Error for DuplicateMetric {}
+
 /// Errors found when a registry collected its declarations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegistryError {

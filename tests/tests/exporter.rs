@@ -229,6 +229,60 @@ fn allow_list() {
 }
 
 #[test]
+fn forwarded_clients_and_mapped_entries() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let get = |r: &promdef::exporter::Running, hs: &[(&str, &str)]| {
+        http_get(&format!("http://{}/metrics", r.local_addr()), hs)
+            .unwrap()
+            .0
+    };
+    // An IPv4-mapped entry matches the IPv4 client it names.
+    let mapped = rt
+        .block_on(
+            Exporter::new(&EXP)
+                .listen(local())
+                .allow_cidrs("::ffff:127.0.0.1/128")
+                .unwrap()
+                .bind(),
+        )
+        .unwrap();
+    assert_eq!(get(&mapped, &[]), 200);
+    // Behind a trusted proxy (this loopback client), `X-Forwarded-For`
+    // names the client; without the proxy configured it is ignored.
+    let proxied = rt
+        .block_on(
+            Exporter::new(&EXP)
+                .listen(local())
+                .allow_cidrs("198.51.100.0/24")
+                .unwrap()
+                .trusted_proxies("127.0.0.1")
+                .unwrap()
+                .bind(),
+        )
+        .unwrap();
+    let direct = rt
+        .block_on(
+            Exporter::new(&EXP)
+                .listen(local())
+                .allow_cidrs("198.51.100.0/24")
+                .unwrap()
+                .bind(),
+        )
+        .unwrap();
+    let xff = |v: &'static str| [("X-Forwarded-For", v)];
+    assert_eq!(get(&proxied, &xff("198.51.100.7")), 200);
+    assert_eq!(get(&proxied, &xff("198.51.100.7, 127.0.0.1")), 200);
+    // A spoofed left part does not help an outside client.
+    assert_eq!(get(&proxied, &xff("198.51.100.7, 203.0.113.1")), 403);
+    assert_eq!(get(&proxied, &xff("not-an-ip")), 403);
+    assert_eq!(get(&proxied, &[]), 403);
+    assert_eq!(get(&direct, &xff("198.51.100.7")), 403);
+    for r in [mapped, proxied, direct] {
+        rt.block_on(r.shutdown()).unwrap();
+    }
+}
+
+#[test]
 fn router_in_an_app_without_client_addresses_fails_closed() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let exporter = Exporter::new(&EXP).allow_cidrs("127.0.0.1").unwrap();
