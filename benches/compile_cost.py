@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""Compile cost of 1,000 metrics: promdef from one YAML file vs the same
-metrics hand-written with the `prometheus` crate.
+"""Compile cost of N metrics (default 1,000): promdef from one YAML file vs
+the same metrics hand-written with the `prometheus` crate.
 
 Generates two crates in a scratch workspace (under the target dir, never
 committed), builds their dependencies once, then times `cargo build` of each
 crate alone (after `cargo clean -p`) several times and prints medians and the
-ratio. Usage: python3 benches/compile_cost.py [--runs N]
+ratio. With `--deps`, also times a clean build of a crate that depends on
+nothing but `promdef` (its whole dependency tree, the proc macro included)
+beside one depending only on `prometheus`.
+Usage: python3 benches/compile_cost.py [--runs N] [--metrics N] [--deps]
 """
 import os, subprocess, sys, time, statistics, pathlib, shutil
 
-N = 1000
-RUNS = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 3
+def arg(name, default):
+    return int(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
+
+N = arg("--metrics", 1000)
+RUNS = arg("--runs", 3)
 root = pathlib.Path(__file__).resolve().parent.parent
 target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", root / "target"))
 work = target / "compile-cost"
@@ -92,4 +98,18 @@ for krate in ["gen_promdef", "gen_prometheus"]:
         samples.append(time.perf_counter() - t)
     times[krate] = statistics.median(samples)
     print(f"compile {krate} {times[krate]:.2f}s (runs: {', '.join(f'{s:.2f}' for s in samples)})")
-print(f"compile ratio promdef/prometheus {times['gen_promdef'] / times['gen_prometheus']:.2f}")
+print(f"compile ratio promdef/prometheus {times['gen_promdef'] / times['gen_prometheus']:.2f} ({N} metrics)")
+
+if "--deps" in sys.argv:
+    # A clean build of each crate's whole dependency tree (one job per core,
+    # as users get it), the metrics crates themselves excluded.
+    deps = {}
+    for krate, dep in [("gen_promdef", "promdef"), ("gen_prometheus", "prometheus")]:
+        samples = []
+        for _ in range(max(1, RUNS // 2)):
+            cargo("clean", "-q")
+            t = time.perf_counter()
+            cargo("build", "-q", "-p", dep)
+            samples.append(time.perf_counter() - t)
+        deps[dep] = statistics.median(samples)
+        print(f"clean build of `{dep}` and its dependencies {deps[dep]:.1f}s (runs: {', '.join(f'{s:.1f}' for s in samples)})")
