@@ -277,7 +277,7 @@ fn rust_sources_and_crate_directories_use_the_macro_front_end() {
     assert_eq!(from_src, out);
     // A lint inside an inline invocation points into the .rs file.
     assert!(out.contains(
-        "error: only counters end with `_total`; rename `app_queue_depth_total` or make it a counter [total-suffix-non-counter]\n --> app/src/web/mod.rs:8:19\n  |\n8 |         pub gauge app_queue_depth_total;\n  |                   ^\n  = note: to accept this, add `allow: [total-suffix-non-counter]` to the metric (or to the schema's top level)\n"
+        "error: only counters end with `_total`; rename `app_queue_depth_total` or make it a counter [total-suffix-non-counter]\n --> app/src/web/mod.rs:8:19\n  |\n8 |         pub gauge app_queue_depth_total;\n  |                   ^\n  = help: to accept this, add `allow: [total-suffix-non-counter]` to the metric (or to the schema's top level)\n"
     ), "{out}");
     // The same name from YAML (through `file = …`) and inline: both sites named.
     assert!(out.contains(

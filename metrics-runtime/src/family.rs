@@ -89,7 +89,7 @@ pub type SeriesSink<'s> = dyn FnMut(&[&str], Sample<'_>, Option<f64>) + 's;
 /// A family the registry can collect.
 pub trait Family: Sync + Send + 'static {
     /// The static description.
-    fn descriptor(&self) -> &'static Descriptor;
+    fn descriptor(&self) -> &Descriptor;
     /// Calls `f` for every series: variable label values (in descriptor order) and sample.
     fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>));
     /// As [`Family::collect`], with each series' creation time in seconds
@@ -120,6 +120,10 @@ pub(crate) fn unix_now() -> f64 {
 /// `index` must return a value below the family's `N` (the product of the
 /// closed sets' sizes), computed as documented on [`Dense`].
 pub unsafe trait DenseLabels: Copy {
+    /// The labels' descriptors, which the metric's [`Descriptor`] points
+    /// to: one constant per labels struct, not a slice per metric, since a
+    /// slice literal in each static was a large part of compile time.
+    const LABELS: &'static [LabelDescriptor];
     /// Mixed-radix index of this label tuple.
     fn index(&self) -> usize;
 }
@@ -130,6 +134,7 @@ pub struct NoLabels;
 
 // SAFETY: always 0, and a family without labels has N = 1.
 unsafe impl DenseLabels for NoLabels {
+    const LABELS: &'static [LabelDescriptor] = &[];
     fn index(&self) -> usize {
         0
     }
@@ -158,13 +163,15 @@ pub struct Dense<L, C, const N: usize> {
 #[repr(C, align(128))]
 pub struct DenseFamily<C, const N: usize> {
     cells: [C; N],
-    desc: &'static Descriptor,
+    // By value, not a `&'static`: a reference to a separate allocation in
+    // every generated static was a measurable part of compile time.
+    desc: Descriptor,
 }
 
 impl<L, C, const N: usize> Dense<L, C, N> {
     /// Used by generated code.
     #[doc(hidden)]
-    pub const fn new(desc: &'static Descriptor, cells: [C; N]) -> Self {
+    pub const fn new(desc: Descriptor, cells: [C; N]) -> Self {
         Dense {
             family: DenseFamily { cells, desc },
             _labels: PhantomData,
@@ -206,7 +213,7 @@ impl<L: DenseLabels, C, const N: usize> Dense<L, C, N> {
     /// # }
     /// ```
     pub fn series(&self) -> impl Iterator<Item = (Vec<&'static str>, &C)> {
-        let desc = self.family.desc;
+        let desc = &self.family.desc;
         self.family.cells.iter().enumerate().map(move |(i, c)| {
             let mut vals = vec![""; desc.labels.len()];
             dense_values(desc, i, &mut vals);
@@ -233,20 +240,20 @@ impl<C, const N: usize> Deref for Dense<NoLabels, C, N> {
 }
 
 impl<C: Cell, const N: usize> Family for DenseFamily<C, N> {
-    fn descriptor(&self) -> &'static Descriptor {
-        self.desc
+    fn descriptor(&self) -> &Descriptor {
+        &self.desc
     }
     fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>)) {
         let mut values = vec![""; self.desc.labels.len()];
         for (i, cell) in self.cells.iter().enumerate() {
-            dense_values(self.desc, i, &mut values);
+            dense_values(&self.desc, i, &mut values);
             f(&values, cell.sample());
         }
     }
     fn visit_cells(&self, f: &mut dyn FnMut(&[&str], &dyn Cell)) {
         let mut values = vec![""; self.desc.labels.len()];
         for (i, cell) in self.cells.iter().enumerate() {
-            dense_values(self.desc, i, &mut values);
+            dense_values(&self.desc, i, &mut values);
             f(&values, cell);
         }
     }
@@ -274,6 +281,8 @@ pub trait KeySink {
 
 /// Labels of a metric with at least one open label (generated).
 pub trait OpenLabels: 'static {
+    /// The labels' descriptors (see [`DenseLabels::LABELS`]).
+    const LABELS: &'static [LabelDescriptor];
     /// The labels struct, borrowing its string values.
     type Borrowed<'a>;
     /// Feeds each label to `sink`, in descriptor order.
@@ -283,13 +292,13 @@ pub trait OpenLabels: 'static {
 /// An info family: one series of value 1 carrying its const labels.
 #[derive(Debug)]
 pub struct Info {
-    desc: &'static Descriptor,
+    desc: Descriptor,
 }
 
 impl Info {
     /// Used by generated code.
     #[doc(hidden)]
-    pub const fn new(desc: &'static Descriptor) -> Self {
+    pub const fn new(desc: Descriptor) -> Self {
         Info { desc }
     }
 
@@ -300,8 +309,8 @@ impl Info {
 }
 
 impl Family for Info {
-    fn descriptor(&self) -> &'static Descriptor {
-        self.desc
+    fn descriptor(&self) -> &Descriptor {
+        &self.desc
     }
     fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>)) {
         f(&[], Sample::Info);

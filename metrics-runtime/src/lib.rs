@@ -127,4 +127,12 @@ pub mod __private {
     pub use crate::family::{DenseLabels, KeySink, LabelDescriptor, OpenLabels};
     pub use crate::registry::{Registration, DEFAULT, METRICS};
     pub use linkme;
+
+    /// The const labels of a metric without any: a named constant, because
+    /// an empty slice literal per static costs compile time.
+    pub const NO_CONST_LABELS: &[(&str, &str)] = &[];
+    /// The variable labels of a metric without any (see [`NO_CONST_LABELS`]).
+    pub const NO_LABELS: &[LabelDescriptor] = &[];
+    /// The bucket bounds of a map family that is not a histogram.
+    pub const NO_BUCKETS: &[f64] = &[];
 }

@@ -235,7 +235,7 @@ pub struct Map<L, C: 'static> {
 /// The label-agnostic part of a [`Map`] family, which the registry collects.
 #[doc(hidden)]
 pub struct MapFamily<C: 'static> {
-    desc: &'static Descriptor,
+    desc: Descriptor,
     bounds: &'static [f64],
     table: AtomicPtr<Table<C>>,
     first: AtomicPtr<Chunk>,
@@ -246,7 +246,7 @@ pub struct MapFamily<C: 'static> {
 impl<L, C> Map<L, C> {
     /// Used by generated code.
     #[doc(hidden)]
-    pub const fn new(desc: &'static Descriptor, bounds: &'static [f64]) -> Self {
+    pub const fn new(desc: Descriptor, bounds: &'static [f64]) -> Self {
         Map {
             family: MapFamily {
                 desc,
@@ -403,8 +403,8 @@ impl<C: NewCell> MapFamily<C> {
             // SAFETY: the entry was fully written above and is never freed.
             let e: &'static Entry<C> = unsafe { &*p };
             let mut values = vec![""; self.desc.labels.len()];
-            decode_key(self.desc, e.key(), &mut values);
-            hook(self.desc, &values, &e.cell);
+            decode_key(&self.desc, e.key(), &mut values);
+            hook(&self.desc, &values, &e.cell);
         }
         // Publish to scrapes, then to lookups.
         chunk.used.store(offset + size, Release);
@@ -416,7 +416,7 @@ impl<C: NewCell> MapFamily<C> {
     }
 }
 
-fn decode_key(desc: &'static Descriptor, mut key: &'static [u8], out: &mut [&'static str]) {
+fn decode_key(desc: &Descriptor, mut key: &'static [u8], out: &mut [&'static str]) {
     for (slot, l) in out.iter_mut().zip(desc.labels) {
         match l.values {
             Some(vals) => {
@@ -451,8 +451,8 @@ fn decode_key(desc: &'static Descriptor, mut key: &'static [u8], out: &mut [&'st
 }
 
 impl<C: Cell> Family for MapFamily<C> {
-    fn descriptor(&self) -> &'static Descriptor {
-        self.desc
+    fn descriptor(&self) -> &Descriptor {
+        &self.desc
     }
     /// Series in the order they were first used.
     fn collect(&self, f: &mut dyn FnMut(&[&str], Sample<'_>)) {
@@ -461,7 +461,7 @@ impl<C: Cell> Family for MapFamily<C> {
     fn collect_created(&self, f: &mut SeriesSink<'_>) {
         let mut values = vec![""; self.desc.labels.len()];
         for e in self.entries() {
-            decode_key(self.desc, e.key(), &mut values);
+            decode_key(&self.desc, e.key(), &mut values);
             f(&values, e.cell.sample(), Some(f64::from(e.created)));
         }
     }
@@ -476,7 +476,7 @@ impl<C: Cell> Family for MapFamily<C> {
         };
         let mut values = vec![""; self.desc.labels.len()];
         for e in self.entries() {
-            decode_key(self.desc, e.key(), &mut values);
+            decode_key(&self.desc, e.key(), &mut values);
             f(&values, &e.cell);
         }
     }
@@ -500,6 +500,7 @@ mod tests {
 
     struct Key;
     impl OpenLabels for Key {
+        const LABELS: &'static [LabelDescriptor] = DESC.labels;
         type Borrowed<'a> = (u16, &'a str);
         fn write_key<S: KeySink>(l: &(u16, &str), sink: &mut S) {
             sink.closed(l.0);
@@ -507,7 +508,7 @@ mod tests {
         }
     }
 
-    static DESC: Descriptor = Descriptor {
+    const DESC: Descriptor = Descriptor {
         name: "stress_total",
         help: "Stress.",
         kind: Kind::Counter,
@@ -533,7 +534,7 @@ mod tests {
 
     #[test]
     fn concurrent_first_use_during_growth_is_exact() {
-        static MAP: Map<Key, Counter> = Map::new(&DESC, &[]);
+        static MAP: Map<Key, Counter> = Map::new(DESC, &[]);
         const THREADS: usize = 4;
         const KEYS: usize = 3000;
         let handles: Vec<_> = (0..THREADS)
@@ -578,7 +579,7 @@ mod tests {
 
     #[test]
     fn keys_differing_only_in_split_or_closed_part_stay_distinct() {
-        static MAP: Map<Key, Counter> = Map::new(&DESC, &[]);
+        static MAP: Map<Key, Counter> = Map::new(DESC, &[]);
         MAP.with((0, "ab")).inc();
         MAP.with((1, "ab")).inc_by(2);
         MAP.with((0, "abc")).inc_by(3);
@@ -592,7 +593,7 @@ mod tests {
 
     #[test]
     fn huge_keys_get_their_own_chunk() {
-        static MAP: Map<Key, Counter> = Map::new(&DESC, &[]);
+        static MAP: Map<Key, Counter> = Map::new(DESC, &[]);
         let big = "x".repeat(200_000);
         MAP.with((0, &big)).inc();
         MAP.with((0, "small")).inc();

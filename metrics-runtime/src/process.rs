@@ -31,7 +31,7 @@ type One = Dense<NoLabels, Gauge, 1>;
 macro_rules! process_metric {
     ($stat:ident, $name:literal, $kind:ident, $unit:expr, $help:literal) => {
         static $stat: One = Dense::new(
-            &Descriptor {
+            Descriptor {
                 name: $name,
                 help: $help,
                 kind: Kind::$kind,

@@ -196,7 +196,7 @@ pub struct Stored<'a> {
 }
 
 /// What open-label tables call when they create a series.
-pub(crate) type NewSeriesHook = fn(&'static Descriptor, &[&str], &dyn Cell);
+pub(crate) type NewSeriesHook = fn(&Descriptor, &[&str], &dyn Cell);
 
 static NEW_SERIES: AtomicPtr<()> = AtomicPtr::new(std::ptr::null_mut());
 static IN_FORK_CHILD: AtomicBool = AtomicBool::new(false);

@@ -22,6 +22,12 @@ use std::time::Instant;
 pub struct Counter(Val);
 
 impl Counter {
+    /// A new value as a constant: generated code fills a family with
+    /// `[ZERO; N]`, which compiles much faster than an inline `const` block.
+    #[doc(hidden)]
+    #[allow(clippy::declare_interior_mutable_const)]
+    pub const ZERO: Self = Self::new();
+
     /// A counter at 0.
     pub const fn new() -> Self {
         Counter(Val::new())
@@ -64,6 +70,12 @@ impl Default for Gauge {
 }
 
 impl Gauge {
+    /// A new value as a constant: generated code fills a family with
+    /// `[ZERO; N]`, which compiles much faster than an inline `const` block.
+    #[doc(hidden)]
+    #[allow(clippy::declare_interior_mutable_const)]
+    pub const ZERO: Self = Self::new();
+
     /// A gauge at 0.
     pub const fn new() -> Self {
         Gauge(Val::new())
@@ -267,6 +279,12 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// A new value as a constant: generated code fills a family with
+    /// `[ZERO; N]`, which compiles much faster than an inline `const` block.
+    #[doc(hidden)]
+    #[allow(clippy::declare_interior_mutable_const)]
+    pub const ZERO: Self = Self::new();
+
     /// An empty summary.
     pub const fn new() -> Self {
         Summary {
@@ -491,6 +509,12 @@ fn shard() -> usize {
 }
 
 impl ShardedCounter {
+    /// A new value as a constant: generated code fills a family with
+    /// `[ZERO; N]`, which compiles much faster than an inline `const` block.
+    #[doc(hidden)]
+    #[allow(clippy::declare_interior_mutable_const)]
+    pub const ZERO: Self = Self::new();
+
     /// A counter at 0.
     pub const fn new() -> Self {
         ShardedCounter {

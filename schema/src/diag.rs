@@ -132,7 +132,7 @@ impl Diagnostic {
             out.push_str(&format!("\n  = note: {}{}", r.note, at(r.loc)));
         }
         if let Some(note) = self.accept_note() {
-            out.push_str(&format!("\n  = note: {note}"));
+            out.push_str(&format!("\n  = help: {note}"));
         }
         out
     }
@@ -209,7 +209,7 @@ impl Diagnostic {
             out.push_str(&format!("\n{pad} = note: {}{place}", r.note));
         }
         if let Some(note) = self.accept_note() {
-            out.push_str(&format!("\n{pad} = note: {note}"));
+            out.push_str(&format!("\n{pad} = help: {note}"));
         }
         out
     }

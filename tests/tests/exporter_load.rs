@@ -209,8 +209,16 @@ fn a_burst_of_scrapes_is_one_render_on_few_threads() {
         during <= before + 4,
         "{during} threads during the burst, {before} before"
     );
-    // Every client got the same exposition.
-    let body = |b: &String| b.split("\r\n\r\n").nth(1).unwrap_or("").len();
-    assert!(bodies.iter().all(|b| body(b) == body(&bodies[0])));
+    // Every client got one of the renders: no more distinct expositions
+    // than renders (a straggler's second render may show other values).
+    let distinct: std::collections::HashSet<&str> = bodies
+        .iter()
+        .map(|b| b.split("\r\n\r\n").nth(1).unwrap_or(""))
+        .collect();
+    assert!(
+        distinct.len() as u64 <= renders,
+        "{} distinct bodies from {renders} renders",
+        distinct.len()
+    );
     rt.block_on(running.shutdown()).unwrap();
 }

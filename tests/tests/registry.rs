@@ -67,3 +67,65 @@ fn default_registry_is_clean() {
         "custom-registry metrics stay out of the default one"
     );
 }
+
+pub static SHARED: promdef::Registry = promdef::Registry::new();
+
+mod shared_labels {
+    promdef::metrics! {
+        registry = crate::SHARED;
+        label method { values: [get, post] }
+        label route { max_values: 10 }
+        /// Requests.
+        pub counter shared_requests_total(method);
+        /// Errors.
+        pub counter shared_errors_total(method);
+        /// Route hits.
+        pub counter shared_hits_total(method, route);
+        /// Route misses.
+        pub counter shared_misses_total(method, route);
+    }
+}
+
+/// Metrics with the same labels share one labels struct (the others' names
+/// are aliases): each metric's own name still builds its labels, and each
+/// series lands in its own metric.
+#[test]
+fn metrics_with_the_same_labels_share_a_struct_and_keep_their_series() {
+    use shared_labels::*;
+    SHARED_REQUESTS_TOTAL
+        .with(SharedRequestsTotalLabels {
+            method: Method::Get,
+        })
+        .inc();
+    SHARED_ERRORS_TOTAL
+        .with(SharedErrorsTotalLabels {
+            method: Method::Post,
+        })
+        .inc_by(2);
+    let route = String::from("/a");
+    SHARED_HITS_TOTAL
+        .with(SharedHitsTotalLabels {
+            method: Method::Get,
+            route: &route,
+        })
+        .inc();
+    SHARED_MISSES_TOTAL
+        .with(SharedMissesTotalLabels {
+            method: Method::Post,
+            route: "/b",
+        })
+        .inc_by(3);
+    let text = SHARED.render_text();
+    for line in [
+        "shared_requests_total{method=\"get\"} 1\n",
+        "shared_errors_total{method=\"post\"} 2\n",
+        "shared_hits_total{method=\"get\",route=\"/a\"} 1\n",
+        "shared_misses_total{method=\"post\",route=\"/b\"} 3\n",
+    ] {
+        assert!(text.contains(line), "{line} missing from\n{text}");
+    }
+    assert!(
+        !text.contains("shared_errors_total{method=\"get\"} 1"),
+        "{text}"
+    );
+}

@@ -278,7 +278,7 @@ fn bind(st: &mut State, desc: &Descriptor, values: &[&str], cell: &dyn Cell, fre
 
 /// The new-series hook: gives a series an open-label table just created its
 /// file entry.
-fn bind_new(desc: &'static Descriptor, values: &[&str], cell: &dyn Cell) {
+fn bind_new(desc: &Descriptor, values: &[&str], cell: &dyn Cell) {
     if !ENABLED.load(Acquire) {
         return;
     }

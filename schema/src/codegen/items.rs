@@ -5,6 +5,7 @@ use super::Origin;
 use crate::{Checked, EnumPlan, Loc, MetricPlan, MetricType, Plan, RegistryPlan, Storage};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
+use std::collections::HashMap;
 
 fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
@@ -36,8 +37,9 @@ pub fn items(checked: &Checked, origin: &Origin) -> TokenStream {
         }
     };
     let mut families: Vec<TokenStream> = Vec::new();
+    let mut shapes = HashMap::new();
     for m in &plan.metrics {
-        let (code, family) = metric_code(checked, m, origin);
+        let (code, family) = metric_code(checked, m, origin, &mut shapes);
         out.extend(code);
         families.push(family);
     }
@@ -214,7 +216,18 @@ fn deprecation_note(m: &MetricPlan) -> Option<String> {
 }
 
 /// The metric's items, and the expression of its `&dyn Family` for the registration.
-fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStream, TokenStream) {
+/// A labels struct's shape: storage, field names, types and docs. Metrics of
+/// one shape share one struct (the others get a type alias): a struct with
+/// its derives and trait impl per metric was most of the compile time of a
+/// large schema, where many metrics carry the same labels.
+type Shapes = HashMap<String, Ident>;
+
+fn metric_code(
+    checked: &Checked,
+    m: &MetricPlan,
+    origin: &Origin,
+    shapes: &mut Shapes,
+) -> (TokenStream, TokenStream) {
     let plan: &Plan = &checked.plan;
     let name = &m.name;
     let stat = ident(&m.static_name);
@@ -228,17 +241,41 @@ fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStre
         Some(u) => quote!(::core::option::Option::Some(#u)),
         None => quote!(::core::option::Option::None),
     };
-    let label_descs = m.labels.iter().map(|l| {
-        let n = &l.name;
-        match l.closed {
-            Some(e) => {
-                let ty = ident(&plan.enums[e].type_name);
-                quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::Some(#ty::VALUES) })
+    let label_descs: Vec<TokenStream> = m
+        .labels
+        .iter()
+        .map(|l| {
+            let n = &l.name;
+            match l.closed {
+                Some(e) => {
+                    let ty = ident(&plan.enums[e].type_name);
+                    quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::Some(#ty::VALUES) })
+                }
+                None => quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::None }),
             }
-            None => quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::None }),
+        })
+        .collect();
+    // Empty slices are named constants: a slice literal in each static is a
+    // large part of a big schema's compile time (measured with
+    // `benches/compile_cost.py`).
+    let const_labels = if m.const_labels.is_empty() {
+        quote!(::promdef::__private::NO_CONST_LABELS)
+    } else {
+        let pairs = m.const_labels.iter().map(|(k, v)| quote!((#k, #v)));
+        quote!(&[ #( #pairs ),* ])
+    };
+    // A labelled metric points at its labels struct's constant, shared by
+    // every metric of that struct.
+    let labels = match m.labels_struct.as_deref() {
+        Some(st) if !m.labels.is_empty() => {
+            let st = ident(st);
+            match m.storage {
+                Storage::Dense(_) => quote!(<#st as ::promdef::__private::DenseLabels>::LABELS),
+                _ => quote!(<#st<'static> as ::promdef::__private::OpenLabels>::LABELS),
+            }
         }
-    });
-    let const_labels = m.const_labels.iter().map(|(k, v)| quote!((#k, #v)));
+        _ => quote!(::promdef::__private::NO_LABELS),
+    };
     let (file, line) = match (origin, m.loc) {
         (Origin::Yaml { path }, Loc::Yaml { line, .. }) => (quote!(#path), line as u32),
         (Origin::Yaml { path }, _) => (quote!(#path), 0),
@@ -247,13 +284,13 @@ fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStre
     };
     let mp_mode = &m.multiprocess_mode;
     let desc = quote! {
-        &::promdef::Descriptor {
+        ::promdef::Descriptor {
             name: #name,
             help: #help,
             kind: ::promdef::Kind::#kind,
             unit: #unit,
-            labels: &[ #( #label_descs ),* ],
-            const_labels: &[ #( #const_labels ),* ],
+            labels: #labels,
+            const_labels: #const_labels,
             site: ::promdef::Site { krate: ::core::env!("CARGO_PKG_NAME"), file: #file, line: #line },
             multiprocess_mode: #mp_mode,
         }
@@ -276,6 +313,17 @@ fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStre
         _ => quote!(#cell::new()),
     };
 
+    // `[C::ZERO; N]` where the cell has one: an inline `const` block per
+    // static costs compile time (histograms need their bounds, so keep one).
+    let zero = match m.kind {
+        MetricType::Histogram | MetricType::Info => quote!(const { #new_cell }),
+        _ => quote!(#cell::ZERO),
+    };
+    let map_buckets = if buckets.is_empty() {
+        quote!(::promdef::__private::NO_BUCKETS)
+    } else {
+        quote!(&[ #( #buckets ),* ])
+    };
     let enum_ty = |l: &crate::LabelPlan| l.closed.map(|e| ident(&plan.enums[e].type_name));
     let (ty, init, labels_item) = match m.storage {
         Storage::Info => (
@@ -303,11 +351,32 @@ fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStre
                     None => quote!(&'a str),
                 })
                 .collect();
-            let field_docs = m.labels.iter().map(|l| match &l.help {
-                Some(h) => format!("`{}`: {h}", l.name),
-                None => format!("`{}`", l.name),
-            });
+            let field_docs: Vec<String> = m
+                .labels
+                .iter()
+                .map(|l| match &l.help {
+                    Some(h) => format!("`{}`: {h}", l.name),
+                    None => format!("`{}`", l.name),
+                })
+                .collect();
             let sdoc = format!("Label values of [`{}`] (`{name}`).", m.static_name);
+            let dense = matches!(storage, Storage::Dense(_));
+            let shape = format!(
+                "{dense} {} {}",
+                quote!(#( #[doc = #field_docs] #fields: #field_tys, )*),
+                quote!(#( #label_descs ),*)
+            );
+            let first = shapes.entry(shape).or_insert_with(|| st.clone()).clone();
+            let lt = (!dense).then(|| quote!(<'a>));
+            let alias = (first != st).then(|| {
+                let adoc = format!(
+                    "{sdoc} The same struct as [`{first}`]: metrics with the same labels share one."
+                );
+                quote! {
+                    #[doc = #adoc]
+                    pub type #st #lt = #first #lt;
+                }
+            });
             if let Storage::Dense(n) = storage {
                 let sizes = m
                     .labels
@@ -315,8 +384,8 @@ fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStre
                     .map(|l| l.values.as_ref().map_or(1, Vec::len));
                 (
                     quote!(::promdef::Dense<#st, #cell, #n>),
-                    quote!(::promdef::Dense::new(#desc, [const { #new_cell }; #n])),
-                    quote! {
+                    quote!(::promdef::Dense::new(#desc, [#zero; #n])),
+                    alias.unwrap_or_else(|| quote! {
                         #[doc = #sdoc]
                         #[derive(Clone, Copy, Debug)]
                         pub struct #st {
@@ -325,6 +394,7 @@ fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStre
                         // SAFETY: each field is below its set's size, so the
                         // mixed-radix index is below the product `N`.
                         unsafe impl ::promdef::__private::DenseLabels for #st {
+                            const LABELS: &'static [::promdef::__private::LabelDescriptor] = &[ #( #label_descs ),* ];
                             #[inline(always)]
                             fn index(&self) -> usize {
                                 let mut i = 0usize;
@@ -332,7 +402,7 @@ fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStre
                                 i
                             }
                         }
-                    },
+                    }),
                 )
             } else {
                 let last = fields.len() - 1;
@@ -346,21 +416,22 @@ fn metric_code(checked: &Checked, m: &MetricPlan, origin: &Origin) -> (TokenStre
                 });
                 (
                     quote!(::promdef::Map<#st<'static>, #cell>),
-                    quote!(::promdef::Map::new(#desc, &[ #( #buckets ),* ])),
-                    quote! {
+                    quote!(::promdef::Map::new(#desc, #map_buckets)),
+                    alias.unwrap_or_else(|| quote! {
                         #[doc = #sdoc]
                         #[derive(Clone, Copy, Debug)]
                         pub struct #st<'a> {
                             #( #[doc = #field_docs] pub #fields: #field_tys, )*
                         }
                         impl ::promdef::__private::OpenLabels for #st<'static> {
+                            const LABELS: &'static [::promdef::__private::LabelDescriptor] = &[ #( #label_descs ),* ];
                             type Borrowed<'a> = #st<'a>;
                             #[inline]
                             fn write_key<S: ::promdef::__private::KeySink>(labels: &#st<'_>, sink: &mut S) {
                                 #( #writes )*
                             }
                         }
-                    },
+                    }),
                 )
             }
         }

@@ -12,13 +12,13 @@ pub static JOBS_DONE_TOTAL: ::promdef::Dense<
     ::promdef::Counter,
     1,
 > = ::promdef::Dense::new(
-    &::promdef::Descriptor {
+    ::promdef::Descriptor {
         name: "jobs_done_total",
         help: "Jobs done.",
         kind: ::promdef::Kind::Counter,
         unit: ::core::option::Option::None,
-        labels: &[],
-        const_labels: &[],
+        labels: ::promdef::__private::NO_LABELS,
+        const_labels: ::promdef::__private::NO_CONST_LABELS,
         site: ::promdef::Site {
             krate: ::core::env!("CARGO_PKG_NAME"),
             file: "input.yaml",

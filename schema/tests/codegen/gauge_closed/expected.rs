@@ -103,6 +103,16 @@ pub struct JobsWaitingLabels {
     pub state: State,
 }
 unsafe impl ::promdef::__private::DenseLabels for JobsWaitingLabels {
+    const LABELS: &'static [::promdef::__private::LabelDescriptor] = &[
+        ::promdef::__private::LabelDescriptor {
+            name: "queue",
+            values: ::core::option::Option::Some(Queue::VALUES),
+        },
+        ::promdef::__private::LabelDescriptor {
+            name: "state",
+            values: ::core::option::Option::Some(State::VALUES),
+        },
+    ];
     #[inline(always)]
     fn index(&self) -> usize {
         let mut i = 0usize;
@@ -126,22 +136,13 @@ pub(crate) static JOBS_WAITING: ::promdef::Dense<
     ::promdef::Gauge,
     4usize,
 > = ::promdef::Dense::new(
-    &::promdef::Descriptor {
+    ::promdef::Descriptor {
         name: "jobs_waiting",
         help: "Jobs waiting.",
         kind: ::promdef::Kind::Gauge,
         unit: ::core::option::Option::None,
-        labels: &[
-            ::promdef::__private::LabelDescriptor {
-                name: "queue",
-                values: ::core::option::Option::Some(Queue::VALUES),
-            },
-            ::promdef::__private::LabelDescriptor {
-                name: "state",
-                values: ::core::option::Option::Some(State::VALUES),
-            },
-        ],
-        const_labels: &[],
+        labels: <JobsWaitingLabels as ::promdef::__private::DenseLabels>::LABELS,
+        const_labels: ::promdef::__private::NO_CONST_LABELS,
         site: ::promdef::Site {
             krate: ::core::env!("CARGO_PKG_NAME"),
             file: "input.yaml",
@@ -149,7 +150,7 @@ pub(crate) static JOBS_WAITING: ::promdef::Dense<
         },
         multiprocess_mode: "livesum",
     },
-    [const { ::promdef::Gauge::new() }; 4usize],
+    [::promdef::Gauge::ZERO; 4usize],
 );
 #[allow(deprecated)]
 const _: () = {

@@ -55,6 +55,16 @@ pub struct RequestDurationSecondsLabels<'a> {
     pub route: &'a str,
 }
 impl ::promdef::__private::OpenLabels for RequestDurationSecondsLabels<'static> {
+    const LABELS: &'static [::promdef::__private::LabelDescriptor] = &[
+        ::promdef::__private::LabelDescriptor {
+            name: "method",
+            values: ::core::option::Option::Some(Method::VALUES),
+        },
+        ::promdef::__private::LabelDescriptor {
+            name: "route",
+            values: ::core::option::Option::None,
+        },
+    ];
     type Borrowed<'a> = RequestDurationSecondsLabels<'a>;
     #[inline]
     fn write_key<S: ::promdef::__private::KeySink>(
@@ -81,22 +91,15 @@ pub static REQUEST_DURATION_SECONDS: ::promdef::Map<
     RequestDurationSecondsLabels<'static>,
     ::promdef::Histogram<3usize>,
 > = ::promdef::Map::new(
-    &::promdef::Descriptor {
+    ::promdef::Descriptor {
         name: "shop_request_duration_seconds",
         help: "Request latency.",
         kind: ::promdef::Kind::Histogram,
         unit: ::core::option::Option::Some("seconds"),
-        labels: &[
-            ::promdef::__private::LabelDescriptor {
-                name: "method",
-                values: ::core::option::Option::Some(Method::VALUES),
-            },
-            ::promdef::__private::LabelDescriptor {
-                name: "route",
-                values: ::core::option::Option::None,
-            },
-        ],
-        const_labels: &[],
+        labels: <RequestDurationSecondsLabels<
+            'static,
+        > as ::promdef::__private::OpenLabels>::LABELS,
+        const_labels: ::promdef::__private::NO_CONST_LABELS,
         site: ::promdef::Site {
             krate: ::core::env!("CARGO_PKG_NAME"),
             file: "input.yaml",

@@ -103,6 +103,16 @@ pub struct RunsTotalLabels {
     pub method: LoginMethod,
 }
 unsafe impl ::promdef::__private::DenseLabels for RunsTotalLabels {
+    const LABELS: &'static [::promdef::__private::LabelDescriptor] = &[
+        ::promdef::__private::LabelDescriptor {
+            name: "type",
+            values: ::core::option::Option::Some(JobKind::VALUES),
+        },
+        ::promdef::__private::LabelDescriptor {
+            name: "method",
+            values: ::core::option::Option::Some(LoginMethod::VALUES),
+        },
+    ];
     #[inline(always)]
     fn index(&self) -> usize {
         let mut i = 0usize;
@@ -122,22 +132,13 @@ unsafe impl ::promdef::__private::DenseLabels for RunsTotalLabels {
 | Stability | alpha |
 */
 pub static RUNS_TOTAL: ::promdef::Dense<RunsTotalLabels, ::promdef::Counter, 4usize> = ::promdef::Dense::new(
-    &::promdef::Descriptor {
+    ::promdef::Descriptor {
         name: "runs_total",
         help: "Runs.",
         kind: ::promdef::Kind::Counter,
         unit: ::core::option::Option::None,
-        labels: &[
-            ::promdef::__private::LabelDescriptor {
-                name: "type",
-                values: ::core::option::Option::Some(JobKind::VALUES),
-            },
-            ::promdef::__private::LabelDescriptor {
-                name: "method",
-                values: ::core::option::Option::Some(LoginMethod::VALUES),
-            },
-        ],
-        const_labels: &[],
+        labels: <RunsTotalLabels as ::promdef::__private::DenseLabels>::LABELS,
+        const_labels: ::promdef::__private::NO_CONST_LABELS,
         site: ::promdef::Site {
             krate: ::core::env!("CARGO_PKG_NAME"),
             file: "input.yaml",
@@ -145,7 +146,7 @@ pub static RUNS_TOTAL: ::promdef::Dense<RunsTotalLabels, ::promdef::Counter, 4us
         },
         multiprocess_mode: "all",
     },
-    [const { ::promdef::Counter::new() }; 4usize],
+    [::promdef::Counter::ZERO; 4usize],
 );
 #[allow(deprecated)]
 const _: () = {

@@ -12,13 +12,13 @@ pub static HOT_CALLS_TOTAL: ::promdef::Dense<
     ::promdef::ShardedCounter,
     1,
 > = ::promdef::Dense::new(
-    &::promdef::Descriptor {
+    ::promdef::Descriptor {
         name: "hot_calls_total",
         help: "Very hot calls.",
         kind: ::promdef::Kind::Counter,
         unit: ::core::option::Option::None,
-        labels: &[],
-        const_labels: &[],
+        labels: ::promdef::__private::NO_LABELS,
+        const_labels: ::promdef::__private::NO_CONST_LABELS,
         site: ::promdef::Site {
             krate: ::core::env!("CARGO_PKG_NAME"),
             file: "input.yaml",
@@ -41,13 +41,13 @@ pub static HOT_CALLS_TOTAL: ::promdef::Dense<
     note = "deprecated since 1.2; use `HOT_CALLS_TOTAL` (metric `hot_calls_total`) instead; removed in 2.0"
 )]
 pub static CALLS: ::promdef::Dense<::promdef::NoLabels, ::promdef::Counter, 1> = ::promdef::Dense::new(
-    &::promdef::Descriptor {
+    ::promdef::Descriptor {
         name: "calls",
         help: "Old name. (deprecated since 1.2; use hot_calls_total)",
         kind: ::promdef::Kind::Counter,
         unit: ::core::option::Option::None,
-        labels: &[],
-        const_labels: &[],
+        labels: ::promdef::__private::NO_LABELS,
+        const_labels: ::promdef::__private::NO_CONST_LABELS,
         site: ::promdef::Site {
             krate: ::core::env!("CARGO_PKG_NAME"),
             file: "input.yaml",

@@ -12,12 +12,12 @@ Measured after compression.
 | Stability | alpha |
 */
 pub static PAYLOAD_BYTES: ::promdef::Dense<::promdef::NoLabels, ::promdef::Summary, 1> = ::promdef::Dense::new(
-    &::promdef::Descriptor {
+    ::promdef::Descriptor {
         name: "payload_bytes",
         help: "Payload sizes.",
         kind: ::promdef::Kind::Summary,
         unit: ::core::option::Option::Some("bytes"),
-        labels: &[],
+        labels: ::promdef::__private::NO_LABELS,
         const_labels: &[("codec", "json")],
         site: ::promdef::Site {
             krate: ::core::env!("CARGO_PKG_NAME"),
@@ -38,22 +38,20 @@ pub static PAYLOAD_BYTES: ::promdef::Dense<::promdef::NoLabels, ::promdef::Summa
 | Const label `version` | `1.4.2` |
 | Stability | alpha |
 */
-pub static APP_BUILD_INFO: ::promdef::Info = ::promdef::Info::new(
-    &::promdef::Descriptor {
-        name: "app_build_info",
-        help: "Build information.",
-        kind: ::promdef::Kind::Info,
-        unit: ::core::option::Option::None,
-        labels: &[],
-        const_labels: &[("version", "1.4.2")],
-        site: ::promdef::Site {
-            krate: ::core::env!("CARGO_PKG_NAME"),
-            file: "input.yaml",
-            line: 9u32,
-        },
-        multiprocess_mode: "all",
+pub static APP_BUILD_INFO: ::promdef::Info = ::promdef::Info::new(::promdef::Descriptor {
+    name: "app_build_info",
+    help: "Build information.",
+    kind: ::promdef::Kind::Info,
+    unit: ::core::option::Option::None,
+    labels: ::promdef::__private::NO_LABELS,
+    const_labels: &[("version", "1.4.2")],
+    site: ::promdef::Site {
+        krate: ::core::env!("CARGO_PKG_NAME"),
+        file: "input.yaml",
+        line: 9u32,
     },
-);
+    multiprocess_mode: "all",
+});
 #[allow(deprecated)]
 const _: () = {
     static FAMILIES: [&'static dyn ::promdef::Family; 2usize] = [
