@@ -41,6 +41,10 @@ fn measure(name: &str, f: impl FnOnce()) {
 }
 
 promdef::metrics! {
+    /// A visitor, bounded at 100 values.
+    label visitor { max_values: 100 }
+    /// Visits: 10 million distinct visitors into a bounded label.
+    pub counter visits_total(visitor);
     /// A user (deliberately unbounded, for this benchmark).
     label user { max_values: 1000000 }
     /// Logins.
@@ -102,4 +106,29 @@ fn main() {
     });
     std::hint::black_box((&mv, &fam, &pv, &recorder));
     assert_eq!(LOGINS_TOTAL.len(), N);
+    capped();
+}
+
+/// Heap growth while 10 million distinct values go into a label bounded at
+/// 100: the kept values, their series and the overflow series, nothing per
+/// value past the bound.
+fn capped() {
+    const VALUES: usize = 10_000_000;
+    promdef::cardinality::set_overflow_handler(|_| {});
+    let before = LIVE.load(Relaxed);
+    let mut peak = 0isize;
+    for i in 0..VALUES {
+        VISITS_TOTAL
+            .with(VisitsTotalLabels { visitor: &user(i) })
+            .inc();
+        if i % 100_000 == 0 {
+            peak = peak.max(LIVE.load(Relaxed) - before);
+        }
+    }
+    let grown = LIVE.load(Relaxed) - before;
+    assert_eq!(VISITS_TOTAL.len(), 101);
+    println!(
+        "capped 10M distinct values into max_values 100: {} series, heap grew {grown} bytes (peak sampled {peak})",
+        VISITS_TOTAL.len()
+    );
 }

@@ -185,6 +185,39 @@ fn counter_open(c: &mut Criterion) {
     g.finish();
 }
 
+/// An update whose label value is past its bound (it goes to the overflow
+/// series through the locked insert path), beside one of a kept value.
+fn overflowing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("overflowing_call");
+    let kept: Vec<String> = (0..10).map(|i| format!("slot-{i}")).collect();
+    for s in &kept {
+        BENCH_CAPPED_TOTAL
+            .with(BenchCappedTotalLabels { slot: s })
+            .inc();
+    }
+    let past: Vec<String> = (0..SEQ).map(|i| format!("past-{i}")).collect();
+    promdef::cardinality::set_overflow_handler(|_| {});
+    bench_seq(&mut g, "promdef_kept_value", |m, k| {
+        BENCH_CAPPED_TOTAL
+            .with(BenchCappedTotalLabels {
+                slot: &kept[(m * 4 + k) % 10],
+            })
+            .inc();
+    });
+    let mut i = 0usize;
+    g.bench_function("promdef_past_the_bound", |b| {
+        b.iter(|| {
+            i = i.wrapping_add(1);
+            BENCH_CAPPED_TOTAL
+                .with(BenchCappedTotalLabels {
+                    slot: black_box(&past[i & (SEQ - 1)]),
+                })
+                .inc();
+        })
+    });
+    g.finish();
+}
+
 /// Two threads incrementing one series; time per increment per thread.
 fn contended(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
@@ -324,6 +357,7 @@ fn all(c: &mut Criterion) {
     setup();
     counter_closed(c);
     counter_open(c);
+    overflowing(c);
     contention(c);
     histogram(c);
 }

@@ -22,6 +22,10 @@ promdef::metrics! {
         unit: seconds,
         buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
     }
+    /// A slot, bounded at 10 values.
+    label slot { max_values: 10 }
+    /// Capped at 10 slots, for the cost of an overflowing call.
+    pub counter bench_capped_total(slot);
     /// Latency by route, for the encoding benchmark.
     pub histogram bench_open_latency_seconds(route) {
         unit: seconds,

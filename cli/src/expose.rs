@@ -75,6 +75,7 @@ pub fn descriptor(path: &str, m: &MetricPlan) -> &'static Descriptor {
                 .values
                 .as_ref()
                 .map(|v| leak_slice(v.iter().map(|v| leak(v)).collect())),
+            max_values: l.runtime_bound(),
         })
         .collect();
     Box::leak(Box::new(Descriptor {
@@ -95,6 +96,7 @@ pub fn descriptor(path: &str, m: &MetricPlan) -> &'static Descriptor {
             line: m.loc.line().unwrap_or(0) as u32,
         },
         multiprocess_mode: leak(&m.multiprocess_mode),
+        max_series: m.series_cap,
     }))
 }
 

@@ -56,6 +56,9 @@ pub struct LabelDescriptor {
     pub name: &'static str,
     /// The closed set of values, or `None` for an open label.
     pub values: Option<&'static [&'static str]>,
+    /// An open label's `max_values`: past it, new values become
+    /// [`OVERFLOW`](crate::OVERFLOW). `None`: no bound on this label.
+    pub max_values: Option<u64>,
 }
 
 /// Static description of a metric family, generated from the schema.
@@ -80,6 +83,10 @@ pub struct Descriptor {
     /// `liveall`, `min`, `max`, `sum`, `livemin`, `livemax`, `livesum`,
     /// `mostrecent`, `livemostrecent`); `all` when not declared, as Python.
     pub multiprocess_mode: &'static str,
+    /// Families with open labels: the most series created before new label
+    /// tuples go to the overflow series (see [`Map`](crate::Map)). `None`:
+    /// only the labels' `max_values` bound it.
+    pub max_series: Option<u64>,
 }
 
 /// Receives one series: label values, sample, and creation time (seconds

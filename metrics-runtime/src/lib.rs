@@ -38,7 +38,12 @@
 
 #![warn(missing_docs)]
 
+// Lets this crate declare its own metrics with `metrics!`, whose generated
+// code names `::promdef`.
+extern crate self as promdef;
+
 mod accept;
+pub mod cardinality;
 pub mod encode;
 pub mod family;
 mod map;
@@ -59,6 +64,7 @@ pub mod push;
 #[cfg(feature = "multiprocess")]
 pub mod multiprocess;
 
+pub use cardinality::OVERFLOW;
 pub use encode::Format;
 pub use family::{Dense, Descriptor, Family, Info, Kind, NoLabels, Site};
 pub use map::Map;

@@ -215,6 +215,17 @@ struct Chunk {
 /// Writer state, only touched under the writer mutex.
 struct Writer {
     last: *const Chunk,
+    /// Capped families of several labels: each bounded open label's kept
+    /// values (first come, first kept; at most its `max_values`), as slices
+    /// of the arena keys of the series that first had them, so no value is
+    /// stored twice. A family of one label needs none: its values are its
+    /// series.
+    kept: Vec<std::collections::HashSet<&'static [u8], foldhash::fast::RandomState>>,
+    /// Capped families: series created that count against `max_series`
+    /// (all but the overflow series themselves).
+    counted: usize,
+    /// Whether the first overflow was reported.
+    warned: bool,
 }
 
 // SAFETY: only used under the writer mutex; the pointer is to leaked memory.
@@ -254,7 +265,12 @@ impl<L, C> Map<L, C> {
                 table: AtomicPtr::new(null_mut()),
                 first: AtomicPtr::new(null_mut()),
                 len: AtomicUsize::new(0),
-                writer: Mutex::new(Writer { last: ptr::null() }),
+                writer: Mutex::new(Writer {
+                    last: ptr::null(),
+                    kept: Vec::new(),
+                    counted: 0,
+                    warned: false,
+                }),
             },
             _labels: PhantomData,
         }
@@ -321,29 +337,53 @@ impl<C> MapFamily<C> {
     }
 }
 
+/// The hash of a label tuple's key.
+#[inline]
+fn hash_of<L: OpenLabels>(labels: &L::Borrowed<'_>) -> u32 {
+    let mut h = KeyHasher(SEED.build_hasher());
+    L::write_key(labels, &mut h);
+    h.0.finish() as u32
+}
+
+/// Whether an entry's key is this label tuple's.
+#[inline]
+fn is_key_of<L: OpenLabels, C>(labels: &L::Borrowed<'_>, e: &Entry<C>) -> bool {
+    let mut k = KeyEq {
+        rest: e.key(),
+        equal: true,
+    };
+    L::write_key(labels, &mut k);
+    k.equal && k.rest.is_empty()
+}
+
 impl<L: OpenLabels, C: NewCell> Map<L, C> {
-    /// The series for these label values, created at 0 on first use.
+    /// The series for these label values, created at 0 on first use (a new
+    /// tuple past the family's bounds goes to its overflow series: see
+    /// [`crate::cardinality`]).
     #[inline]
     pub fn with(&self, labels: L::Borrowed<'_>) -> &C {
-        let mut h = KeyHasher(SEED.build_hasher());
-        L::write_key(&labels, &mut h);
-        let hash = h.0.finish() as u32;
-        let eq = |e: &Entry<C>| {
-            let mut k = KeyEq {
-                rest: e.key(),
-                equal: true,
-            };
-            L::write_key(&labels, &mut k);
-            k.equal && k.rest.is_empty()
-        };
+        let hash = hash_of::<L>(&labels);
+        let eq = |e: &Entry<C>| is_key_of::<L, C>(&labels, e);
         let f = &self.family;
-        // SAFETY: tables are leaked once published.
-        if let Some(t) = unsafe { f.table.load(Acquire).as_ref() } {
-            if let Some(e) = t.find(hash, eq) {
-                return &e.cell;
-            }
+        if let Some(e) = f.find_current(hash, eq) {
+            return &e.cell;
         }
         f.insert::<L>(hash, &labels, eq)
+    }
+
+    /// The series for these label values if it exists, without creating
+    /// it (typed read-back, e.g. of the [`OVERFLOW`](crate::OVERFLOW)
+    /// series in a test).
+    pub fn get(&self, labels: L::Borrowed<'_>) -> Option<&C> {
+        let hash = hash_of::<L>(&labels);
+        let eq = |e: &Entry<C>| is_key_of::<L, C>(&labels, e);
+        let f = &self.family;
+        if let Some(e) = f.find_current(hash, eq) {
+            return Some(&e.cell);
+        }
+        // A reader may see an older table: look again where no newer one can be.
+        let _w = f.writer.lock().unwrap_or_else(|p| p.into_inner());
+        f.find_current(hash, eq).map(|e| &e.cell)
     }
 }
 
@@ -356,15 +396,141 @@ impl<C: NewCell> MapFamily<C> {
         eq: impl Fn(&Entry<C>) -> bool,
     ) -> &C {
         let mut w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let mut table = self.table.load(Acquire);
+        if let Some(e) = self.find_current(hash, &eq) {
+            return &e.cell;
+        }
+        if !self.capped() {
+            let mut klen = KeyLen(0);
+            L::write_key(labels, &mut klen);
+            let e = self.create(&mut w, hash, klen.0, |dst| {
+                L::write_key(labels, &mut KeyWriter(dst))
+            });
+            return &e.cell;
+        }
+        let mut key = KeyVec(Vec::new());
+        L::write_key(labels, &mut key);
+        let (e, overflow) = self.insert_capped(&mut w, &key.0);
+        let first = overflow.filter(|_| !std::mem::replace(&mut w.warned, true));
+        drop(w);
+        if let Some(reason) = overflow {
+            crate::cardinality::overflowed(&self.desc, reason, first.is_some());
+        }
+        &e.cell
+    }
+
+    /// Searches the table published last (under the writer lock, no newer
+    /// one can exist; without it, a reader may miss a series being added).
+    #[inline]
+    fn find_current(&self, hash: u32, eq: impl Fn(&Entry<C>) -> bool) -> Option<&'static Entry<C>> {
         // SAFETY: tables are leaked once published.
-        if let Some(t) = unsafe { table.as_ref() } {
-            if let Some(e) = t.find(hash, &eq) {
-                return &e.cell;
+        unsafe { self.table.load(Acquire).as_ref() }.and_then(|t| t.find(hash, eq))
+    }
+
+    /// Whether new series are bounded: a label's `max_values` or the
+    /// family's `max_series`.
+    fn capped(&self) -> bool {
+        self.desc.max_series.is_some() || self.desc.labels.iter().any(|l| l.max_values.is_some())
+    }
+
+    /// The insert path of a capped family, for a tuple not in the table
+    /// (its encoded `key`). First come, first kept: an open label's value
+    /// past its `max_values` becomes [`crate::OVERFLOW`]; a tuple that would
+    /// be a new series past `max_series` has every open label set to it.
+    /// The series found or created, and why it overflowed (if it did).
+    fn insert_capped(
+        &self,
+        w: &mut Writer,
+        key: &[u8],
+    ) -> (&'static Entry<C>, Option<crate::cardinality::Reason>) {
+        use crate::cardinality::Reason;
+        let labels = self.desc.labels;
+        let mut parts: Vec<Part<'_>> = split_key(&self.desc, key).collect();
+        if w.kept.len() != labels.len() {
+            w.kept = labels.iter().map(|_| Default::default()).collect();
+        }
+        let mut reason = None;
+        let single = labels.len() == 1;
+        for (i, l) in labels.iter().enumerate() {
+            let Part::Open(v) = parts[i] else { continue };
+            if v == crate::OVERFLOW.as_bytes() {
+                // Written by the caller: the overflow series itself.
+                reason.get_or_insert(Reason::Asked);
+                continue;
+            }
+            if let Some(max) = l.max_values {
+                // One label: the tuple is not in the table, so its value is
+                // new, and the kept values are the counted series.
+                let full = if single {
+                    w.counted as u64 >= max
+                } else {
+                    !w.kept[i].contains(v) && w.kept[i].len() as u64 >= max
+                };
+                if full {
+                    parts[i] = Part::Open(crate::OVERFLOW.as_bytes());
+                    reason = Some(Reason::Label {
+                        label: l.name,
+                        max_values: max,
+                    });
+                }
             }
         }
+        let (k, h) = encode_parts(&parts);
+        if let Some(e) = self.find_current(h, |e| e.key() == k.as_slice()) {
+            return (e, reason);
+        }
+        let all_overflow = |parts: &[Part<'_>]| {
+            parts.iter().all(|p| {
+                matches!(p, Part::Closed(_)) || *p == Part::Open(crate::OVERFLOW.as_bytes())
+            })
+        };
+        if let Some(max) = self.desc.max_series {
+            if !all_overflow(&parts) && w.counted as u64 >= max {
+                for p in parts.iter_mut() {
+                    if let Part::Open(_) = p {
+                        *p = Part::Open(crate::OVERFLOW.as_bytes());
+                    }
+                }
+                let (k, h) = encode_parts(&parts);
+                let reason = Some(Reason::Series { max_series: max });
+                if let Some(e) = self.find_current(h, |e| e.key() == k.as_slice()) {
+                    return (e, reason);
+                }
+                // The overflow series of this closed-label combination: not
+                // counted against the cap, so it always exists.
+                return (
+                    self.create(w, h, k.len(), |dst| write_bytes(dst, &k)),
+                    reason,
+                );
+            }
+        }
+        let e = self.create(w, h, k.len(), |dst| write_bytes(dst, &k));
+        if !all_overflow(&parts) {
+            w.counted += 1;
+        }
+        if !single {
+            for (i, p) in split_key(&self.desc, e.key()).enumerate() {
+                if let (Part::Open(v), Some(_)) = (p, labels[i].max_values) {
+                    if v != crate::OVERFLOW.as_bytes() {
+                        w.kept[i].insert(v);
+                    }
+                }
+            }
+        }
+        (e, reason)
+    }
+
+    /// Adds a series (not in the table) whose key `write` puts at the
+    /// pointer it is given, `key_len` bytes; only under the writer lock.
+    fn create(
+        &self,
+        w: &mut Writer,
+        hash: u32,
+        key_len: usize,
+        write: impl FnOnce(*mut u8),
+    ) -> &'static Entry<C> {
+        let mut table = self.table.load(Acquire);
         let len = self.len.load(Relaxed);
-        // SAFETY: as above.
+        // SAFETY: tables are leaked once published.
         let cap = unsafe { table.as_ref() }.map_or(0, |t| t.mask + 1);
         if (len + 1) * 4 > cap * 3 {
             let grown = Table::with_capacity((cap * 4).max(16));
@@ -375,10 +541,8 @@ impl<C: NewCell> MapFamily<C> {
             self.table.store(table, Release);
         }
 
-        let mut klen = KeyLen(0);
-        L::write_key(labels, &mut klen);
-        let size = entry_size::<C>(klen.0);
-        let (chunk, offset) = self.alloc(&mut w, size);
+        let size = entry_size::<C>(key_len);
+        let (chunk, offset) = self.alloc(w, size);
         const { assert!(align_of::<Entry<C>>() <= 8) };
         // SAFETY: chunks are 8-aligned and entry sizes are multiples of the
         // entry's alignment (at most 8), so `p` is aligned, and `alloc`
@@ -388,20 +552,17 @@ impl<C: NewCell> MapFamily<C> {
             p.write(Entry {
                 cell: C::new_cell(self.bounds),
                 hash,
-                key_len: klen.0 as u32,
+                key_len: key_len as u32,
                 created: unix_now() as u32,
             });
-            L::write_key(
-                labels,
-                &mut KeyWriter((p as *mut u8).add(key_offset::<C>())),
-            );
+            write((p as *mut u8).add(key_offset::<C>()));
         }
+        // SAFETY: the entry was fully written above and is never freed.
+        let e: &'static Entry<C> = unsafe { &*p };
         // The new-series hook (multi-process mode: the series' file entry)
         // runs before anyone can use the series, under the writer lock, so a
         // pass over the existing series cannot miss it.
         if let Some(hook) = crate::storage::new_series_hook() {
-            // SAFETY: the entry was fully written above and is never freed.
-            let e: &'static Entry<C> = unsafe { &*p };
             let mut values = vec![""; self.desc.labels.len()];
             decode_key(&self.desc, e.key(), &mut values);
             hook(&self.desc, &values, &e.cell);
@@ -411,42 +572,99 @@ impl<C: NewCell> MapFamily<C> {
         // SAFETY: `table` is the published current table.
         unsafe { &*table }.insert(p, hash);
         self.len.store(len + 1, Relaxed);
-        // SAFETY: initialised above and never freed.
-        unsafe { &(*p).cell }
+        e
     }
 }
 
-fn decode_key(desc: &Descriptor, mut key: &'static [u8], out: &mut [&'static str]) {
-    for (slot, l) in out.iter_mut().zip(desc.labels) {
-        match l.values {
-            Some(vals) => {
-                let Some((b, rest)) = key.split_first_chunk::<2>() else {
-                    return;
-                };
-                *slot = vals
-                    .get(u16::from_le_bytes(*b) as usize)
-                    .copied()
-                    .unwrap_or("");
+/// Copies an encoded key into reserved arena memory.
+fn write_bytes(dst: *mut u8, key: &[u8]) {
+    // SAFETY: the caller reserved `key.len()` bytes at `dst`.
+    unsafe { ptr::copy_nonoverlapping(key.as_ptr(), dst, key.len()) }
+}
+
+/// Collects an encoded key (the capped insert path inspects it).
+struct KeyVec(Vec<u8>);
+impl KeySink for KeyVec {
+    fn closed(&mut self, index: u16) {
+        self.0.extend_from_slice(&index.to_le_bytes());
+    }
+    fn open(&mut self, value: &str) {
+        self.0
+            .extend_from_slice(&(value.len() as u32).to_le_bytes());
+        self.last_open(value);
+    }
+    fn last_open(&mut self, value: &str) {
+        self.0.extend_from_slice(value.as_bytes());
+    }
+}
+
+/// One label of an encoded key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part<'k> {
+    Closed(u16),
+    Open(&'k [u8]),
+}
+
+/// The labels of a key written by a labels struct's `write_key`, in order.
+fn split_key<'k, 'd>(
+    desc: &'d Descriptor,
+    mut key: &'k [u8],
+) -> impl Iterator<Item = Part<'k>> + use<'k, 'd> {
+    let last = desc.labels.len().saturating_sub(1);
+    desc.labels
+        .iter()
+        .enumerate()
+        .map(move |(i, l)| match l.values {
+            Some(_) => {
+                let (b, rest) = key.split_first_chunk::<2>().unwrap_or((&[0, 0], &[]));
                 key = rest;
+                Part::Closed(u16::from_le_bytes(*b))
             }
             // The last open label has no length prefix: it is the rest of the key.
-            None if std::ptr::eq(l, &desc.labels[desc.labels.len() - 1]) => {
-                // SAFETY: as below.
-                *slot = unsafe { std::str::from_utf8_unchecked(key) };
-                key = &[];
-            }
+            None if i == last => Part::Open(std::mem::take(&mut key)),
             None => {
-                let Some((len, rest)) = key.split_first_chunk::<4>() else {
-                    return;
-                };
-                let len = u32::from_le_bytes(*len) as usize;
-                let (s, rest) = rest.split_at(len.min(rest.len()));
-                // SAFETY: keys are written from `&str` only, so each open
-                // segment is valid UTF-8; re-validating costs every scrape.
-                *slot = unsafe { std::str::from_utf8_unchecked(s) };
+                let (len, rest) = key.split_first_chunk::<4>().unwrap_or((&[0; 4], &[]));
+                let (v, rest) = rest.split_at((u32::from_le_bytes(*len) as usize).min(rest.len()));
                 key = rest;
+                Part::Open(v)
+            }
+        })
+}
+
+/// The key and hash of a label tuple, as `write_key` and [`Map::with`]
+/// compute them (so later lookups find the series this creates).
+fn encode_parts(parts: &[Part<'_>]) -> (Vec<u8>, u32) {
+    let mut key = Vec::new();
+    let mut h = SEED.build_hasher();
+    let last = parts.len().saturating_sub(1);
+    for (i, p) in parts.iter().enumerate() {
+        match *p {
+            Part::Closed(v) => {
+                key.extend_from_slice(&v.to_le_bytes());
+                h.write_u16(v);
+            }
+            Part::Open(v) => {
+                if i != last {
+                    key.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                }
+                key.extend_from_slice(v);
+                h.write_usize(v.len());
+                h.write(v);
             }
         }
+    }
+    (key, h.finish() as u32)
+}
+
+fn decode_key(desc: &Descriptor, key: &'static [u8], out: &mut [&'static str]) {
+    for ((slot, l), part) in out.iter_mut().zip(desc.labels).zip(split_key(desc, key)) {
+        *slot = match (part, l.values) {
+            (Part::Closed(i), Some(vals)) => vals.get(i as usize).copied().unwrap_or(""),
+            // SAFETY: keys are written from `&str` only, so each open
+            // segment is valid UTF-8; re-validating costs every scrape.
+            (Part::Open(v), _) => unsafe { std::str::from_utf8_unchecked(v) },
+            (Part::Closed(_), None) => "",
+        };
     }
 }
 
@@ -517,10 +735,12 @@ mod tests {
             LabelDescriptor {
                 name: "kind",
                 values: Some(&["a", "b"]),
+                max_values: None,
             },
             LabelDescriptor {
                 name: "name",
                 values: None,
+                max_values: None,
             },
         ],
         const_labels: &[],
@@ -530,6 +750,7 @@ mod tests {
             line: 0,
         },
         multiprocess_mode: "all",
+        max_series: None,
     };
 
     #[test]
@@ -601,5 +822,87 @@ mod tests {
         let mut lens = Vec::new();
         MAP.family.collect(&mut |v, _| lens.push(v[1].len()));
         assert_eq!(lens, [200_000, 5]);
+    }
+
+    /// Labels (open, closed, open): an open label with a length prefix, a
+    /// closed one, and a last open one without.
+    struct Three;
+    impl OpenLabels for Three {
+        const LABELS: &'static [LabelDescriptor] = CAPPED.labels;
+        type Borrowed<'a> = (&'a str, u16, &'a str);
+        fn write_key<S: KeySink>(l: &(&str, u16, &str), sink: &mut S) {
+            sink.open(l.0);
+            sink.closed(l.1);
+            sink.last_open(l.2);
+        }
+    }
+
+    const CAPPED: Descriptor = Descriptor {
+        name: "capped_total",
+        labels: &[
+            LabelDescriptor {
+                name: "a",
+                values: None,
+                max_values: Some(3),
+            },
+            LabelDescriptor {
+                name: "k",
+                values: Some(&["x", "y"]),
+                max_values: None,
+            },
+            LabelDescriptor {
+                name: "b",
+                values: None,
+                max_values: None,
+            },
+        ],
+        max_series: Some(8),
+        ..DESC
+    };
+
+    /// Series the capped path creates are found by the lock-free lookup
+    /// (its key and hash are exactly `write_key`'s), the bounds hold, and
+    /// every update is counted once.
+    #[test]
+    fn capped_inserts_match_lookups_and_hold_the_bounds() {
+        static MAP: Map<Three, Counter> = Map::new(CAPPED, &[]);
+        let mut total = 0;
+        for i in 0..6 {
+            for k in 0..2u16 {
+                for j in 0..3 {
+                    let a = format!("a{i}");
+                    let b = format!("b{j}");
+                    MAP.with((&a, k, &b)).inc();
+                    total += 1;
+                }
+            }
+        }
+        // a0 × (x, y) × b0..b2 = 6 series, a1 × x × b0, b1 = 8: the cap.
+        for (a, k, b) in [("a0", 0, "b0"), ("a0", 1, "b2"), ("a1", 0, "b1")] {
+            let c = MAP.get((a, k, b)).expect("kept series found by lookup");
+            assert_eq!(c.get(), 1);
+        }
+        assert!(MAP.get(("a1", 1, "b0")).is_none());
+        let x = MAP
+            .get((crate::OVERFLOW, 0, crate::OVERFLOW))
+            .unwrap()
+            .get();
+        let y = MAP
+            .get((crate::OVERFLOW, 1, crate::OVERFLOW))
+            .unwrap()
+            .get();
+        assert_eq!(x + y + 8, total);
+        assert_eq!(
+            MAP.len(),
+            10,
+            "8 kept and one overflow series per closed value"
+        );
+        let mut sum = 0;
+        MAP.family.collect(&mut |v, s| {
+            let Sample::Counter(n) = s else { panic!() };
+            assert!(v[0] != "a2" && v[0] != "a3", "{v:?}");
+            sum += n;
+        });
+        assert_eq!(sum, total);
     }
 }

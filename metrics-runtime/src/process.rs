@@ -44,6 +44,7 @@ macro_rules! process_metric {
                     line: line!(),
                 },
                 multiprocess_mode: "all",
+                max_series: None,
             },
             [Gauge::new()],
         );

@@ -412,7 +412,12 @@ impl Registry {
             .clone();
         let collected: Vec<Box<dyn Family>> =
             collectors.iter().flat_map(|(_, c)| c.collect()).collect();
-        let families = self.exposed(&collectors, &collected);
+        let mut families = self.exposed(&collectors, &collected);
+        let overflow = crate::cardinality::view_for(&families);
+        if let Some(v) = &overflow {
+            families.push(v);
+            families.sort_by_key(|f| f.descriptor().name);
+        }
         for f in families {
             match format {
                 Format::Text => encode::text_family(f, out),

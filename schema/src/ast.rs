@@ -190,6 +190,25 @@ fn count(cx: &mut Ctxt, node: &Node, what: &str) -> Option<Spanned<u64>> {
     }
 }
 
+/// `max_values`: a whole number, or `unlimited`.
+fn max_values(cx: &mut Ctxt, node: &Node) -> Option<Spanned<MaxValues>> {
+    match &node.value {
+        Value::Str(s) | Value::Path(s) if s == "unlimited" => {
+            Some(Spanned::new(MaxValues::Unlimited, node.loc))
+        }
+        Value::Str(s) | Value::Path(s) => {
+            cx.error(
+                node.loc,
+                format!("expected a whole number or `unlimited` for `max_values`, found `{s}`"),
+            );
+            None
+        }
+        _ => {
+            count(cx, node, "`max_values`").map(|n| Spanned::new(MaxValues::Count(n.value), n.loc))
+        }
+    }
+}
+
 fn seq<'a>(cx: &mut Ctxt, node: &'a Node, what: &str) -> &'a [Node] {
     match &node.value {
         Value::Seq(items) => items,
@@ -289,9 +308,7 @@ fn label_def(cx: &mut Ctxt, key: &Key, node: &Node) -> LabelDef {
     };
     def.name = f.take("name").and_then(|n| word(cx, n, "`name`"));
     def.help = f.take("help").and_then(|n| string(cx, n, "`help`"));
-    def.max_values = f
-        .take("max_values")
-        .and_then(|n| count(cx, n, "`max_values`"));
+    def.max_values = f.take("max_values").and_then(|n| max_values(cx, n));
     def.rust_type = f.take("rust_type").and_then(|n| word(cx, n, "`rust_type`"));
     // A `values` that is not a list is reported once, as a wrong type, not again as empty.
     if let Some(v) = f.take("values").filter(|v| {

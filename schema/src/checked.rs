@@ -92,8 +92,8 @@ pub struct LabelPlan {
     pub closed: Option<usize>,
     /// The closed set's values, in order.
     pub values: Option<Vec<String>>,
-    /// The open label's declared bound.
-    pub max_values: Option<u64>,
+    /// The open label's declared bound (`None`: not declared).
+    pub max_values: Option<MaxValues>,
 }
 
 /// A deprecation, resolved.
@@ -147,6 +147,21 @@ pub struct MetricPlan {
     /// Upper bound on series from closed-set sizes and open bounds; `None`
     /// when an open label is unbounded.
     pub series_bound: Option<u128>,
+    /// Map families: the most series created at run time before new label
+    /// tuples go to the overflow series (`max_series` of the metric, else
+    /// of the schema; else [`crate::DEFAULT_SERIES_CAP`] when an open label
+    /// has no declared bound; else none: `max_values` bounds it).
+    pub series_cap: Option<u64>,
+}
+
+impl LabelPlan {
+    /// The bound the runtime enforces on an open label's distinct values.
+    pub fn runtime_bound(&self) -> Option<u64> {
+        match (&self.values, self.max_values) {
+            (None, Some(m)) => m.count(),
+            _ => None,
+        }
+    }
 }
 
 impl Checked {
@@ -270,7 +285,12 @@ fn metric_plan(
                     .values
                     .as_ref()
                     .map(|v| v.value.iter().map(|v| v.value.value.clone()).collect()),
-                max_values: l.def.max_values.as_ref().map(|m| m.value),
+                max_values: l
+                    .def
+                    .max_values
+                    .as_ref()
+                    .filter(|_| l.def.values.is_none())
+                    .map(|m| m.value),
             })
             .collect()
     };
@@ -313,6 +333,18 @@ fn metric_plan(
         .map(|m| m.value.clone())
         .filter(|m| kind == MetricType::Gauge && check::MP_MODES.contains(&m.as_str()))
         .unwrap_or_else(|| "all".to_string());
+    let series_cap = if storage != Storage::Map {
+        None
+    } else if let Some(max) = md.max_series.as_ref().or(r.schema.max_series.as_ref()) {
+        Some(max.value)
+    } else if labels
+        .iter()
+        .any(|l| l.values.is_none() && l.max_values.is_none())
+    {
+        Some(crate::DEFAULT_SERIES_CAP)
+    } else {
+        None
+    };
     MetricPlan {
         index,
         name: md.name.value.clone(),
@@ -335,6 +367,7 @@ fn metric_plan(
         multiprocess_mode,
         deprecated,
         series_bound: m.series_budget(),
+        series_cap,
     }
 }
 

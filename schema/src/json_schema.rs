@@ -85,7 +85,7 @@ fn schema_key(key: &str) -> Option<Value> {
             "string",
             "Rust path of a `static promdef::Registry` (`crate::BATCH`); default: `promdef::registry()`.",
         ),
-        "max_series" => count("Series budget of every metric (lint `series-budget`)."),
+        "max_series" => count("Series cap of every metric: past it, new label tuples go to the `__overflow__` series (and lint `series-budget` compares it with the label bounds)."),
         "allow" => lint_list("Convention lints accepted for every metric.", Lint::ALL),
         "enable" => {
             let opt_in: Vec<Lint> = Lint::ALL.iter().copied().filter(|l| !l.default_on()).collect();
@@ -125,7 +125,10 @@ fn label_key(key: &str) -> Option<Value> {
                 closed(properties(VALUE_KEYS, value_key), &["value"]),
             ]},
         }),
-        "max_values" => count("Bound on the distinct values of an open label."),
+        "max_values" => json!({
+            "description": "Bound on the distinct values of an open label; more go to the `__overflow__` series. `unlimited`: no cap.",
+            "oneOf": [{"type": "integer", "minimum": 1}, {"const": "unlimited"}],
+        }),
         "rust_type" => typed(
             "string",
             "Name of the generated enum (default: the CamelCase key).",
@@ -184,7 +187,7 @@ fn metric_key(key: &str) -> Option<Value> {
             d
         }
         "allow" => lint_list("Convention lints accepted for this metric.", Lint::ALL),
-        "max_series" => count("Series budget of this metric (lint `series-budget`)."),
+        "max_series" => count("Series cap of this metric: past it, new label tuples go to the `__overflow__` series (and lint `series-budget` compares it with the label bounds)."),
         "note" => typed("string", "Longer explanation, shown in the generated docs."),
         "multiprocess_mode" => one_of(
             MP_MODES.iter().copied(),

@@ -47,6 +47,16 @@ pub mod json_schema;
 pub mod markdown;
 
 pub use check::Suppressed;
+
+/// The label value of a family's overflow series: an open label past its
+/// `max_values`, or every open label once a family reaches its series cap,
+/// takes this value (the runtime's `promdef::OVERFLOW`).
+pub const OVERFLOW_VALUE: &str = "__overflow__";
+
+/// The series cap of a family with an open label declared without any
+/// bound (accepted with `allow: [unbounded-label]`): as the OpenTelemetry
+/// SDK's default cardinality limit. `max_values: unlimited` has no cap.
+pub const DEFAULT_SERIES_CAP: u64 = 2000;
 pub use checked::{
     Checked, DeprecationPlan, EnumPlan, LabelPlan, MetricPlan, Plan, RegistryPlan, Storage,
 };

@@ -157,17 +157,17 @@ lints! {
         cite: ("Writing exporters, Labels", "https://prometheus.io/docs/instrumenting/writing_exporters/#labels",
             "Avoid `type` as a label name, it’s too generic and often meaningless.");
     UnboundedLabel = "unbounded-label", on: true,
-        fires: "an open label has no `max_values`",
+        fires: "an open label has no `max_values` (accepted, it is capped at 2,000 series at run time; `max_values: unlimited` declares no cap)",
         fix: "list its `values` or declare `max_values`",
         cite: ("Prometheus naming best practices, Labels", "https://prometheus.io/docs/practices/naming/#labels",
             "Remember that every unique combination of key-value label pairs represents a new time series, which can dramatically increase the amount of data stored.");
     HighCardinalityLabel = "high-cardinality-label", on: true,
-        fires: "an open label named like `user_id`, `uuid`, `email`, `ip`, `path`, `url`, `session`, `trace_id`, `request_id`, `token` … has no `max_values`",
+        fires: "an open label named like `user_id`, `uuid`, `email`, `ip`, `path`, `url`, `session`, `trace_id`, `request_id`, `token` … has no numeric `max_values` (`unlimited` included)",
         fix: "aggregate it away, or bound it",
         cite: ("Prometheus naming best practices, Labels", "https://prometheus.io/docs/practices/naming/#labels",
             "Do not use labels to store dimensions with high cardinality (many different label values), such as user IDs, email addresses, or other unbounded sets of values.");
     SeriesBudget = "series-budget", on: true,
-        fires: "closed-set sizes × open bounds exceed `max_series` (metric, else schema), or a label is unbounded while `max_series` is set",
+        fires: "closed-set sizes × open bounds exceed `max_series` (metric, else schema), so tuples within the label bounds would still go to the overflow series",
         fix: "drop a label, or lower a bound",
         cite: ("Prometheus instrumentation, Do not overuse labels", "https://prometheus.io/docs/practices/instrumentation/#do-not-overuse-labels",
             "If you have a metric that has a cardinality over 100 or the potential to grow that large, investigate alternate solutions such as reducing the number of dimensions");

@@ -135,7 +135,7 @@ fn section(out: &mut String, m: &Doc<'_>) {
         let _ = writeln!(out, "| Unit | {} |", cell(&u.value));
     }
     let _ = writeln!(out, "| Stability | {} |", md.stability().as_str());
-    let _ = writeln!(out, "| Label combinations | {} |", series_text(md, plan));
+    let _ = writeln!(out, "| Label combinations | {} |", series_text(plan));
     let _ = writeln!(out, "| Declared in | `{}` |", declared_in(path, md));
     let _ = writeln!(out, "| Rust static | `{}` |", plan.static_name);
     let help = &plan.help;
@@ -149,8 +149,14 @@ fn section(out: &mut String, m: &Doc<'_>) {
         for l in &plan.labels {
             let allowed = match (&l.values, &l.max_values) {
                 (Some(v), _) => v.iter().map(|v| code(v)).collect::<Vec<_>>().join(", "),
-                (None, Some(max)) => format!("any, at most {max} values"),
-                (None, None) => "any (unbounded)".to_string(),
+                (None, Some(MaxValues::Count(max))) => {
+                    format!(
+                        "any, at most {max} values (more: `{}`)",
+                        crate::OVERFLOW_VALUE
+                    )
+                }
+                (None, Some(MaxValues::Unlimited)) => "any (unlimited)".to_string(),
+                (None, None) => "any (no declared bound)".to_string(),
             };
             let _ = writeln!(
                 out,
@@ -190,15 +196,18 @@ fn section(out: &mut String, m: &Doc<'_>) {
 /// How many label combinations (series of a counter or gauge; each has one
 /// series per bucket plus `_sum` and `_count` for a histogram) the metric can
 /// have, as readers need it for capacity planning.
-fn series_text(md: &Metric, m: &MetricPlan) -> String {
+fn series_text(m: &MetricPlan) -> String {
     let count = match (m.storage, m.series_bound) {
         (Storage::Info | Storage::Single, _) => "1".to_string(),
         (Storage::Dense(n), _) => format!("{n} (all created at 0 at start-up)"),
         (Storage::Map, Some(n)) => format!("at most {n}"),
         (Storage::Map, None) => "unbounded".to_string(),
     };
-    match &md.max_series {
-        Some(b) => format!("{count}; budget {}", b.value),
+    match m.series_cap {
+        Some(cap) => format!(
+            "{count}; capped at {cap} at run time, then open labels are `{}`",
+            crate::OVERFLOW_VALUE
+        ),
         None => count,
     }
 }

@@ -33,8 +33,9 @@ pub struct LabelDef {
     pub help: Option<Spanned<String>>,
     /// A closed set of values (generates an enum).
     pub values: Option<Spanned<Vec<LabelValue>>>,
-    /// Bound on distinct values of an open label.
-    pub max_values: Option<Spanned<u64>>,
+    /// Bound on distinct values of an open label (`max_values: 100`), or
+    /// `max_values: unlimited`.
+    pub max_values: Option<Spanned<MaxValues>>,
     /// Name of the generated enum, overriding the CamelCase label name.
     pub rust_type: Option<Spanned<String>>,
 }
@@ -48,6 +49,25 @@ impl LabelDef {
     /// Whether the label has a closed set of values.
     pub fn is_closed(&self) -> bool {
         self.values.is_some()
+    }
+}
+
+/// An open label's declared bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaxValues {
+    /// At most this many distinct values; more go to the overflow series.
+    Count(u64),
+    /// Explicitly unbounded: no cap at run time.
+    Unlimited,
+}
+
+impl MaxValues {
+    /// The bound, unless unlimited.
+    pub fn count(self) -> Option<u64> {
+        match self {
+            MaxValues::Count(n) => Some(n),
+            MaxValues::Unlimited => None,
+        }
     }
 }
 

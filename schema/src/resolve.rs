@@ -65,7 +65,10 @@ impl ResolvedMetric<'_> {
         for l in &self.labels {
             let n = match (&l.def.values, &l.def.max_values) {
                 (Some(v), _) => v.value.len() as u128,
-                (None, Some(m)) => m.value as u128,
+                (None, Some(m)) => match m.value {
+                    MaxValues::Count(n) => n as u128,
+                    MaxValues::Unlimited => return None,
+                },
                 (None, None) => return None,
             };
             total = total.saturating_mul(n);

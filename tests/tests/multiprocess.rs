@@ -38,6 +38,10 @@ promdef::metrics! {
     pub counter mp_grow_total(item);
     /// Flips between two values.
     pub gauge mp_flip { multiprocess_mode: max }
+    /// A slot, bounded at 3 values.
+    label slot { max_values: 3 }
+    /// Capped per process.
+    pub counter mp_capped_total(slot);
 }
 
 const N: u64 = 500;
@@ -172,6 +176,16 @@ fn worker_entry() {
                     MP_FLIP.set(FLIP[0]);
                     MP_FLIP.set(FLIP[1]);
                 }
+            }
+        }
+        "overflow" => {
+            promdef::multiprocess::enable(parts[1]).unwrap();
+            for i in 0..10 {
+                MP_CAPPED_TOTAL
+                    .with(MpCappedTotalLabels {
+                        slot: &format!("s{i}"),
+                    })
+                    .inc();
             }
         }
         other => panic!("unknown worker {other}"),
@@ -776,4 +790,38 @@ fn mark_process_dead_removes_only_live_gauges_of_that_pid() {
     child.kill().unwrap();
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Each process enforces its own cap; the overflow series and the
+/// self-metric are ordinary series in its files, so Python's collector and
+/// promdef's merge both show them, with every increment.
+#[test]
+fn capped_families_overflow_per_process_and_both_readers_see_it() {
+    let dir = temp_dir("overflow");
+    let children: Vec<_> = (0..2)
+        .map(|_| spawn_worker(&format!("overflow|{}", dir.display())))
+        .collect();
+    for c in children {
+        assert!(
+            c.wait_with_output().unwrap().status.success(),
+            "worker failed"
+        );
+    }
+    let ours = promdef_read(&dir);
+    let slot = |v: &str| format!("mp_capped_total{{\"slot\":\"{v}\"}}");
+    for v in ["s0", "s1", "s2"] {
+        assert_eq!(ours.get(&slot(v)), Some(&2.0), "{ours:?}");
+    }
+    assert_eq!(ours.get(&slot("__overflow__")), Some(&14.0), "{ours:?}");
+    assert!(!ours.contains_key(&slot("s3")));
+    let counted = "promdef_series_overflow_total{\"metric\":\"mp_capped_total\"}";
+    assert_eq!(ours.get(counted), Some(&14.0), "{ours:?}");
+    let Some(py) = python_or_skip("capped_families_overflow_per_process_and_both_readers_see_it")
+    else {
+        return;
+    };
+    let theirs = python_read(&py, &dir);
+    for k in [slot("s0"), slot("__overflow__"), counted.to_string()] {
+        assert_eq!(theirs.get(&k), ours.get(&k), "{k}: python {theirs:?}");
+    }
 }

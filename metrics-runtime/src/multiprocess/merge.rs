@@ -368,6 +368,7 @@ fn intern(name: &str, kind: Kind, help: &str, labels: &[String]) -> &'static Des
                 .map(|l| LabelDescriptor {
                     name: leak(l),
                     values: None,
+                    max_values: None,
                 })
                 .collect();
             Box::leak(Box::new(Descriptor {
@@ -383,6 +384,7 @@ fn intern(name: &str, kind: Kind, help: &str, labels: &[String]) -> &'static Des
                     line: 0,
                 },
                 multiprocess_mode: "all",
+                max_series: None,
             }))
         })
 }

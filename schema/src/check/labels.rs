@@ -3,6 +3,7 @@
 use super::{Cx, MAX_CLOSED_VALUES};
 use crate::diag::{Diagnostic, Spanned};
 use crate::lints::Lint;
+use crate::model::MaxValues;
 use crate::naming;
 use std::collections::{HashMap, HashSet};
 
@@ -12,6 +13,7 @@ pub(super) fn check(cx: &mut Cx<'_>) {
         closed_or_open_not_both(cx, i);
         closed_set_is_not_empty(cx, i);
         closed_values_are_unique(cx, i);
+        closed_set_avoids_the_overflow_value(cx, i);
         closed_set_fits_an_enum(cx, i);
         label_is_a_rust_field(cx, i);
     }
@@ -98,6 +100,30 @@ fn closed_values_are_unique(cx: &mut Cx<'_>, i: usize) {
                 first.insert(&v.value.value, v.value.loc);
             }
         }
+    }
+}
+
+/// Rule: a closed set does not contain `__overflow__`, the value the
+/// runtime gives open labels of a family's overflow series (so a query can
+/// always tell overflow from a real value).
+///   values: [a, __overflow__]   error
+fn closed_set_avoids_the_overflow_value(cx: &mut Cx<'_>, i: usize) {
+    let d = &cx.s.labels[i];
+    let Some(values) = &d.values else { return };
+    if let Some(v) = values
+        .value
+        .iter()
+        .find(|v| v.value.value == crate::OVERFLOW_VALUE)
+    {
+        let loc = v.value.loc;
+        let key = d.key.value.clone();
+        cx.reject_label(
+            i,
+            Diagnostic::error(
+                loc,
+                format!("`{}` is reserved for the overflow series of capped labels; remove it from label `{key}`", crate::OVERFLOW_VALUE),
+            ),
+        );
     }
 }
 
@@ -191,21 +217,24 @@ pub(super) const UNBOUNDED_LABELS: &[&str] = &[
 
 /// Lint unbounded-label / high-cardinality-label: an open label declares
 /// `max_values`; names that usually carry unbounded values get the more
-/// specific lint. One finding per metric and label.
+/// specific lint, which `max_values: unlimited` does not silence. One
+/// finding per metric and label.
 ///   route: {}   unbounded-label      user_id: {}   high-cardinality-label
-///   route: {max_values: 200}   ok
+///   route: {max_values: 200}   ok    route: {max_values: unlimited}   ok
+///   user_id: {max_values: unlimited}   high-cardinality-label
 fn open_labels_are_bounded(cx: &mut Cx<'_>) {
     for mi in 0..cx.r.metrics.len() {
         let rm = &cx.r.metrics[mi];
         let metric = rm.metric.name.value.as_str();
         for l in &rm.labels {
-            if l.def.values.is_some() || l.def.max_values.is_some() {
+            let bound = l.def.max_values.as_ref().map(|m| m.value);
+            if l.def.values.is_some() || matches!(bound, Some(MaxValues::Count(_))) {
                 continue;
             }
             let name = l.name();
             if UNBOUNDED_LABELS.contains(&name) {
                 cx.lint(mi, l.loc, Lint::HighCardinalityLabel, format!("`{name}` usually carries unbounded values (one series each); aggregate it away, or bound it with `max_values`"));
-            } else {
+            } else if bound.is_none() {
                 cx.lint(
                     mi,
                     l.loc,

@@ -379,18 +379,98 @@ fn lint_cases() -> Vec<(String, &'static str, String)> {
             "series-budget",
             "max_series: 3\nlabels: {method: {values: [a, b, c]}}\nmetrics: [{name: requests_total, type: counter, help: Requests., labels: [method]}]".into(),
         ),
+        // unbounded-label: `unlimited` is a declared bound (no cap at run time)
         (
             one(
                 "route: {}",
-                "name: requests_total, type: counter, help: Requests., labels: [route], max_series: 10, allow: [unbounded-label]",
+                "name: requests_total, type: counter, help: Requests., labels: [route]",
             ),
-            "series-budget",
+            "unbounded-label",
             one(
-                "route: {max_values: 10}",
-                "name: requests_total, type: counter, help: Requests., labels: [route], max_series: 10",
+                "route: {max_values: unlimited}",
+                "name: requests_total, type: counter, help: Requests., labels: [route]",
+            ),
+        ),
+        // high-cardinality-label: `unlimited` does not silence it
+        (
+            one(
+                "user_id: {max_values: unlimited}",
+                "name: logins_total, type: counter, help: Logins., labels: [user_id]",
+            ),
+            "high-cardinality-label",
+            one(
+                "user_id: {max_values: 50}",
+                "name: logins_total, type: counter, help: Logins., labels: [user_id]",
             ),
         ),
     ]
+}
+
+/// An unbounded label with `max_series` is held to the cap at run time, so
+/// `series-budget` no longer calls the budget impossible.
+#[test]
+fn a_series_cap_holds_an_unbounded_label() {
+    assert_clean(&one(
+        "route: {}",
+        "name: requests_total, type: counter, help: Requests., labels: [route], max_series: 10, allow: [unbounded-label]",
+    ));
+    let c = Checked::from_yaml(&one(
+        "route: {}",
+        "name: requests_total, type: counter, help: Requests., labels: [route], max_series: 10, allow: [unbounded-label]",
+    ));
+    assert_eq!(c.plan.metrics[0].series_cap, Some(10));
+}
+
+/// The run-time caps the plan gives codegen and `expose`: `max_series`
+/// (metric, else schema), else the default for an undeclared bound, else
+/// none; label bounds only for open labels with a number.
+#[test]
+fn the_plan_carries_the_runtime_caps() {
+    let plan = |labels: &str, extra: &str| {
+        let allow = if labels.ends_with("r: {}") {
+            ", allow: [unbounded-label]"
+        } else {
+            ""
+        };
+        let c = Checked::from_yaml(&format!(
+            "{extra}labels: {{{labels}}}\nmetrics: [{{name: hits_total, type: counter, help: Hits., labels: [m, r]{allow}}}]\n"
+        ));
+        assert!(
+            c.is_clean(),
+            "{:?}",
+            c.diagnostics
+                .iter()
+                .map(|d| d.full_message())
+                .collect::<Vec<_>>()
+        );
+        let m = c.plan.metrics[0].clone();
+        (
+            m.series_cap,
+            m.labels
+                .iter()
+                .map(|l| l.runtime_bound())
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        plan("m: {values: [a]}, r: {max_values: 7}", ""),
+        (None, vec![None, Some(7)])
+    );
+    assert_eq!(
+        plan("m: {values: [a]}, r: {}", ""),
+        (Some(crate::DEFAULT_SERIES_CAP), vec![None, None])
+    );
+    assert_eq!(
+        plan("m: {values: [a]}, r: {max_values: unlimited}", ""),
+        (None, vec![None, None])
+    );
+    assert_eq!(
+        plan("m: {values: [a]}, r: {max_values: 7}", "max_series: 9\n"),
+        (Some(9), vec![None, Some(7)])
+    );
+    // Closed-only metrics are pre-created: no cap.
+    let c = Checked::from_yaml("labels: {m: {values: [a]}}\nmetrics: [{name: hits_total, type: counter, help: Hits., labels: [m], max_series: 5}]\n");
+    assert_eq!(c.plan.metrics[0].series_cap, None);
 }
 
 #[test]
@@ -759,6 +839,16 @@ fn error_cases() -> Vec<(String, &'static str, String)> {
             ok("type: counter, help: Jobs."),
             "a metric needs a `name:`",
             ok(&format!("name: jobs_total, {counter}")),
+        ),
+        (
+            one("m: {values: [a, __overflow__]}", &format!("name: jobs_total, {counter}, labels: [m]")),
+            "`__overflow__` is reserved for the overflow series",
+            one("m: {values: [a, overflow]}", &format!("name: jobs_total, {counter}, labels: [m]")),
+        ),
+        (
+            one("r: {max_values: lots}", &format!("name: jobs_total, {counter}, labels: [r]")),
+            "expected a whole number or `unlimited` for `max_values`, found `lots`",
+            one("r: {max_values: unlimited}", &format!("name: jobs_total, {counter}, labels: [r]")),
         ),
         (
             ok(&format!("name: jobs_total, {counter}, max_series: 0")),

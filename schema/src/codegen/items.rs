@@ -2,7 +2,9 @@
 //! (plus a labels struct) per metric, one registration per declaration.
 
 use super::Origin;
-use crate::{Checked, EnumPlan, Loc, MetricPlan, MetricType, Plan, RegistryPlan, Storage};
+use crate::{
+    Checked, EnumPlan, Loc, MaxValues, MetricPlan, MetricType, Plan, RegistryPlan, Storage,
+};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::HashMap;
@@ -166,8 +168,12 @@ fn static_doc(checked: &Checked, m: &MetricPlan) -> String {
                         .join(", ")
                 )
             }
-            (None, Some(n)) => format!("`&str`, at most {n} values"),
-            (None, None) => "`&str`, unbounded".to_string(),
+            (None, Some(MaxValues::Count(n))) => format!(
+                "`&str`, at most {n} values (more go to `{}`)",
+                crate::OVERFLOW_VALUE
+            ),
+            (None, Some(MaxValues::Unlimited)) => "`&str`, unlimited".to_string(),
+            (None, None) => "`&str`, no declared bound".to_string(),
         };
         let field = if crate::naming::is_rust_ident(&l.name) {
             format!("`{}`", l.name)
@@ -178,6 +184,12 @@ fn static_doc(checked: &Checked, m: &MetricPlan) -> String {
     }
     for (k, v) in &m.const_labels {
         d.push_str(&format!("| Const label `{k}` | `{v}` |\n"));
+    }
+    if let Some(cap) = m.series_cap {
+        d.push_str(&format!(
+            "| Series cap | {cap}; then open labels are `{}` |\n",
+            crate::OVERFLOW_VALUE
+        ));
     }
     if m.kind == MetricType::Histogram {
         let b: Vec<String> = m.buckets.iter().map(|b| b.to_string()).collect();
@@ -241,20 +253,26 @@ fn metric_code(
         Some(u) => quote!(::core::option::Option::Some(#u)),
         None => quote!(::core::option::Option::None),
     };
+    let option = |v: Option<u64>| match v {
+        Some(n) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    };
     let label_descs: Vec<TokenStream> = m
         .labels
         .iter()
         .map(|l| {
             let n = &l.name;
+            let bound = option(l.runtime_bound());
             match l.closed {
                 Some(e) => {
                     let ty = ident(&plan.enums[e].type_name);
-                    quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::Some(#ty::VALUES) })
+                    quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::Some(#ty::VALUES), max_values: #bound })
                 }
-                None => quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::None }),
+                None => quote!(::promdef::__private::LabelDescriptor { name: #n, values: ::core::option::Option::None, max_values: #bound }),
             }
         })
         .collect();
+    let max_series = option(m.series_cap);
     // Empty slices are named constants: a slice literal in each static is a
     // large part of a big schema's compile time (measured with
     // `benches/compile_cost.py`).
@@ -293,6 +311,7 @@ fn metric_code(
             const_labels: #const_labels,
             site: ::promdef::Site { krate: ::core::env!("CARGO_PKG_NAME"), file: #file, line: #line },
             multiprocess_mode: #mp_mode,
+            max_series: #max_series,
         }
     };
     let deprecated = deprecation_note(m).map(|note| quote!(#[deprecated(note = #note)]));

@@ -25,6 +25,7 @@ pub static JOBS_DONE_TOTAL: ::promdef::Dense<
             line: 3u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     [::promdef::Counter::new()],
 );

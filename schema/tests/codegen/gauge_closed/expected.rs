@@ -107,10 +107,12 @@ unsafe impl ::promdef::__private::DenseLabels for JobsWaitingLabels {
         ::promdef::__private::LabelDescriptor {
             name: "queue",
             values: ::core::option::Option::Some(Queue::VALUES),
+            max_values: ::core::option::Option::None,
         },
         ::promdef::__private::LabelDescriptor {
             name: "state",
             values: ::core::option::Option::Some(State::VALUES),
+            max_values: ::core::option::Option::None,
         },
     ];
     #[inline(always)]
@@ -149,6 +151,7 @@ pub(crate) static JOBS_WAITING: ::promdef::Dense<
             line: 7u32,
         },
         multiprocess_mode: "livesum",
+        max_series: ::core::option::Option::None,
     },
     [::promdef::Gauge::ZERO; 4usize],
 );

@@ -59,10 +59,12 @@ impl ::promdef::__private::OpenLabels for RequestDurationSecondsLabels<'static> 
         ::promdef::__private::LabelDescriptor {
             name: "method",
             values: ::core::option::Option::Some(Method::VALUES),
+            max_values: ::core::option::Option::None,
         },
         ::promdef::__private::LabelDescriptor {
             name: "route",
             values: ::core::option::Option::None,
+            max_values: ::core::option::Option::Some(100u64),
         },
     ];
     type Borrowed<'a> = RequestDurationSecondsLabels<'a>;
@@ -83,7 +85,7 @@ impl ::promdef::__private::OpenLabels for RequestDurationSecondsLabels<'static> 
 | Type | histogram |
 | Unit | seconds |
 | Label `method` | [`Method`]: `GET`, `POST` |
-| Label `route` | `&str`, at most 100 values |
+| Label `route` | `&str`, at most 100 values (more go to `__overflow__`) |
 | Buckets | 0.1, 0.5, 1 |
 | Stability | alpha |
 */
@@ -106,6 +108,7 @@ pub static REQUEST_DURATION_SECONDS: ::promdef::Map<
             line: 7u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     &[0.1f64, 0.5f64, 1f64],
 );

@@ -107,10 +107,12 @@ unsafe impl ::promdef::__private::DenseLabels for RunsTotalLabels {
         ::promdef::__private::LabelDescriptor {
             name: "type",
             values: ::core::option::Option::Some(JobKind::VALUES),
+            max_values: ::core::option::Option::None,
         },
         ::promdef::__private::LabelDescriptor {
             name: "method",
             values: ::core::option::Option::Some(LoginMethod::VALUES),
+            max_values: ::core::option::Option::None,
         },
     ];
     #[inline(always)]
@@ -145,6 +147,7 @@ pub static RUNS_TOTAL: ::promdef::Dense<RunsTotalLabels, ::promdef::Counter, 4us
             line: 8u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     [::promdef::Counter::ZERO; 4usize],
 );

@@ -25,6 +25,7 @@ pub static HOT_CALLS_TOTAL: ::promdef::Dense<
             line: 3u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     [::promdef::ShardedCounter::new()],
 );
@@ -54,6 +55,7 @@ pub static CALLS: ::promdef::Dense<::promdef::NoLabels, ::promdef::Counter, 1> =
             line: 7u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     [::promdef::Counter::new()],
 );

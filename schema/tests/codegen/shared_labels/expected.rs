@@ -57,6 +57,7 @@ unsafe impl ::promdef::__private::DenseLabels for RequestsTotalLabels {
         ::promdef::__private::LabelDescriptor {
             name: "method",
             values: ::core::option::Option::Some(Method::VALUES),
+            max_values: ::core::option::Option::None,
         },
     ];
     #[inline(always)]
@@ -93,6 +94,7 @@ pub static REQUESTS_TOTAL: ::promdef::Dense<
             line: 7u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     [::promdef::Counter::ZERO; 2usize],
 );
@@ -125,6 +127,7 @@ pub static ERRORS_TOTAL: ::promdef::Dense<
             line: 11u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     [::promdef::Counter::ZERO; 2usize],
 );
@@ -141,10 +144,12 @@ impl ::promdef::__private::OpenLabels for HitsTotalLabels<'static> {
         ::promdef::__private::LabelDescriptor {
             name: "method",
             values: ::core::option::Option::Some(Method::VALUES),
+            max_values: ::core::option::Option::None,
         },
         ::promdef::__private::LabelDescriptor {
             name: "route",
             values: ::core::option::Option::None,
+            max_values: ::core::option::Option::Some(50u64),
         },
     ];
     type Borrowed<'a> = HitsTotalLabels<'a>;
@@ -164,7 +169,7 @@ impl ::promdef::__private::OpenLabels for HitsTotalLabels<'static> {
 | Metric | `hits_total` |
 | Type | counter |
 | Label `method` | [`Method`]: `GET`, `POST` |
-| Label `route` | `&str`, at most 50 values |
+| Label `route` | `&str`, at most 50 values (more go to `__overflow__`) |
 | Stability | alpha |
 */
 pub static HITS_TOTAL: ::promdef::Map<HitsTotalLabels<'static>, ::promdef::Counter> = ::promdef::Map::new(
@@ -181,6 +186,7 @@ pub static HITS_TOTAL: ::promdef::Map<HitsTotalLabels<'static>, ::promdef::Count
             line: 15u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     ::promdef::__private::NO_BUCKETS,
 );
@@ -193,7 +199,7 @@ pub type MissesTotalLabels<'a> = HitsTotalLabels<'a>;
 | Metric | `misses_total` |
 | Type | counter |
 | Label `method` | [`Method`]: `GET`, `POST` |
-| Label `route` | `&str`, at most 50 values |
+| Label `route` | `&str`, at most 50 values (more go to `__overflow__`) |
 | Stability | alpha |
 */
 pub static MISSES_TOTAL: ::promdef::Map<
@@ -213,6 +219,7 @@ pub static MISSES_TOTAL: ::promdef::Map<
             line: 19u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     ::promdef::__private::NO_BUCKETS,
 );
@@ -229,10 +236,12 @@ impl ::promdef::__private::OpenLabels for BytesTotalLabels<'static> {
         ::promdef::__private::LabelDescriptor {
             name: "route",
             values: ::core::option::Option::None,
+            max_values: ::core::option::Option::Some(50u64),
         },
         ::promdef::__private::LabelDescriptor {
             name: "method",
             values: ::core::option::Option::Some(Method::VALUES),
+            max_values: ::core::option::Option::None,
         },
     ];
     type Borrowed<'a> = BytesTotalLabels<'a>;
@@ -251,7 +260,7 @@ impl ::promdef::__private::OpenLabels for BytesTotalLabels<'static> {
 |---|---|
 | Metric | `bytes_total` |
 | Type | counter |
-| Label `route` | `&str`, at most 50 values |
+| Label `route` | `&str`, at most 50 values (more go to `__overflow__`) |
 | Label `method` | [`Method`]: `GET`, `POST` |
 | Stability | alpha |
 */
@@ -269,6 +278,7 @@ pub static BYTES_TOTAL: ::promdef::Map<BytesTotalLabels<'static>, ::promdef::Cou
             line: 23u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     ::promdef::__private::NO_BUCKETS,
 );

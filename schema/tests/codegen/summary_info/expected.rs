@@ -25,6 +25,7 @@ pub static PAYLOAD_BYTES: ::promdef::Dense<::promdef::NoLabels, ::promdef::Summa
             line: 3u32,
         },
         multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
     },
     [::promdef::Summary::new()],
 );
@@ -51,6 +52,7 @@ pub static APP_BUILD_INFO: ::promdef::Info = ::promdef::Info::new(::promdef::Des
         line: 9u32,
     },
     multiprocess_mode: "all",
+    max_series: ::core::option::Option::None,
 });
 #[allow(deprecated)]
 const _: () = {
