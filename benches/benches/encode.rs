@@ -86,6 +86,15 @@ fn encode(c: &mut Criterion) {
         })
     });
 
+    let mut pb = Vec::new();
+    g.bench_function("promdef_protobuf", |b| {
+        b.iter(|| {
+            pb.clear();
+            ENC.encode_protobuf(&mut pb);
+            black_box(pb.len())
+        })
+    });
+
     let m = MeasuredMetrics::new();
     for i in 0..COUNTERS {
         m.requests_total
@@ -154,6 +163,15 @@ fn encode(c: &mut Criterion) {
         hfam.get_or_create(&PcRoute { route: route(i) })
             .observe(i as f64 / 50.0);
     }
+    g.bench_function("prometheus_client_protobuf", |b| {
+        b.iter(|| {
+            black_box(
+                prometheus_client::encoding::prometheus_protobuf::encode_to_vec(&preg)
+                    .unwrap()
+                    .len(),
+            )
+        })
+    });
     let mut out = String::new();
     g.bench_function("prometheus_client", |b| {
         b.iter(|| {

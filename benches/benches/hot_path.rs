@@ -291,6 +291,27 @@ fn contention(c: &mut Criterion) {
     g.finish();
 }
 
+/// One series: native observe against classic observe, and against
+/// prometheus-client's native histogram.
+fn native(c: &mut Criterion) {
+    let mut g = c.benchmark_group("histogram_native");
+    let vals = values(SEQ);
+    let v = |m: usize, k: usize| vals[(m * 131 + k * 17) & (SEQ - 1)];
+    bench_seq(&mut g, "promdef_classic", |m, k| {
+        BENCH_CLASSIC_SECONDS.observe(v(m, k))
+    });
+    bench_seq(&mut g, "promdef_native", |m, k| {
+        BENCH_NATIVE_SECONDS.observe(v(m, k))
+    });
+    let pc = prometheus_client::metrics::histogram::Histogram::new_native(
+        prometheus_client::metrics::histogram::NativeHistogramConfig::default(),
+    );
+    bench_seq(&mut g, "prometheus_client_native", |m, k| {
+        pc.observe(v(m, k))
+    });
+    g.finish();
+}
+
 fn histogram(c: &mut Criterion) {
     let mut g = c.benchmark_group("histogram_closed_4x4");
     let vals = values(SEQ);
@@ -360,6 +381,7 @@ fn all(c: &mut Criterion) {
     overflowing(c);
     contention(c);
     histogram(c);
+    native(c);
 }
 
 criterion_group! {

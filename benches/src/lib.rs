@@ -22,6 +22,13 @@ promdef::metrics! {
         unit: seconds,
         buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
     }
+    /// One series, classic buckets only (the native benchmark's baseline).
+    pub histogram bench_classic_seconds {
+        unit: seconds,
+        buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    }
+    /// One series, native buckets only (schema 3, 160 buckets).
+    pub histogram bench_native_seconds { unit: seconds, native: true }
     /// A slot, bounded at 10 values.
     label slot { max_values: 10 }
     /// Capped at 10 slots, for the cost of an overflowing call.

@@ -47,6 +47,9 @@ impl Family for AtStart {
                     bounds: self.buckets,
                     cumulative: vec![0; self.buckets.len() + 1],
                     sum: 0.0,
+                    // `expose` writes text formats, which show no native buckets.
+                    native: None,
+                    exemplars: None,
                 },
             };
             f(values, sample);

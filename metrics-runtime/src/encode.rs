@@ -92,6 +92,11 @@ pub enum Format {
         /// Whether to write `_created` samples.
         created: bool,
     },
+    /// The delimited protobuf exposition (`io.prometheus.client.MetricFamily`),
+    /// the one that carries native histograms. Binary: render it with
+    /// [`crate::Registry::render_bytes`]; the `String` renderers write
+    /// text 0.0.4 for it.
+    Protobuf,
 }
 
 impl Format {
@@ -103,6 +108,7 @@ impl Format {
         match self {
             Format::Text => TEXT_CONTENT_TYPE,
             Format::OpenMetrics { .. } => OPENMETRICS_CONTENT_TYPE,
+            Format::Protobuf => crate::protobuf::PROTOBUF_CONTENT_TYPE,
         }
     }
 }
@@ -112,18 +118,28 @@ pub const OPENMETRICS_CONTENT_TYPE: &str =
     "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Chooses the format from an HTTP `Accept` header, honouring q-values:
-/// OpenMetrics when the client prefers it (Prometheus does), text 0.0.4
-/// otherwise — also when the header is missing, names nothing we serve, or
-/// only says `*/*`. On equal q-values the range listed first wins.
+/// protobuf or OpenMetrics when the client prefers it (Prometheus does;
+/// protobuf first with native histograms enabled), text 0.0.4 otherwise —
+/// also when the header is missing, names nothing we serve, or only says
+/// `*/*`. On equal q-values the range listed first wins. Protobuf must name
+/// `proto=io.prometheus.client.MetricFamily` and `encoding=delimited`.
 ///
 /// ```
 /// use promdef::encode::{negotiate, Format};
 /// let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 /// assert_eq!(negotiate(Some(prometheus)), Format::OPENMETRICS);
+/// let native = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+/// assert_eq!(negotiate(Some(native)), Format::Protobuf);
 /// assert_eq!(negotiate(Some("text/plain;q=0.9, application/openmetrics-text;q=0.5")), Format::Text);
 /// assert_eq!(negotiate(None), Format::Text);
 /// ```
 pub fn negotiate(accept: Option<&str>) -> Format {
+    negotiate_among(accept, true, true)
+}
+
+/// [`negotiate`] among the formats a server offers: text always, protobuf
+/// and OpenMetrics when enabled.
+pub fn negotiate_among(accept: Option<&str>, protobuf: bool, openmetrics: bool) -> Format {
     // (q, position) of the best explicit and wildcard match for each format.
     #[derive(Clone, Copy)]
     struct Best {
@@ -149,6 +165,7 @@ pub fn negotiate(accept: Option<&str>) -> Format {
         wildcard: None,
     };
     let mut text = om;
+    let mut pb = om;
     for item in crate::accept::items(accept) {
         let (q, pos, version) = (item.q, item.pos, item.param("version"));
         match item.value.as_str() {
@@ -160,18 +177,34 @@ pub fn negotiate(accept: Option<&str>) -> Format {
             "text/plain" if matches!(version, None | Some("0.0.4")) => {
                 keep(&mut text.explicit, q, pos)
             }
+            "application/vnd.google.protobuf"
+                if item.param("proto") == Some("io.prometheus.client.MetricFamily")
+                    && item.param("encoding") == Some("delimited") =>
+            {
+                keep(&mut pb.explicit, q, pos)
+            }
             "application/*" => keep(&mut om.wildcard, q, pos),
             "text/*" | "*/*" => keep(&mut text.wildcard, q, pos),
             _ => {}
         }
     }
-    let (oq, opos) = om.get();
-    let (tq, tpos) = text.get();
-    if oq > 0.0 && (oq > tq || (oq == tq && opos < tpos)) {
-        Format::OPENMETRICS
-    } else {
-        Format::Text
-    }
+    // The best of the three by q, then by position; text when none is
+    // acceptable.
+    let ranked = [
+        (
+            pb.explicit.unwrap_or((0.0, usize::MAX)),
+            Format::Protobuf,
+            protobuf,
+        ),
+        (om.get(), Format::OPENMETRICS, openmetrics),
+        (text.get(), Format::Text, true),
+    ];
+    ranked
+        .iter()
+        .filter(|((q, _), _, offered)| *offered && *q > 0.0)
+        .map(|(w, f, _)| (w, f))
+        .max_by(|((qa, pa), _), ((qb, pb), _)| qa.total_cmp(qb).then(pb.cmp(pa)))
+        .map_or(Format::Text, |(_, f)| *f)
 }
 
 /// Appends `v` as Go's `strconv.FormatFloat(v, 'g', -1, 64)` followed by `.0`
@@ -329,6 +362,34 @@ fn write_u64(out: &mut String, v: u64) {
     out.push('\n');
 }
 
+/// Appends an OpenMetrics exemplar, ` # {labels} value timestamp`, before
+/// the caller's newline.
+fn write_exemplar(out: &mut String, e: &crate::Exemplar) {
+    out.push_str(" # {");
+    for (i, (k, v)) in e.labels().into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(k);
+        out.push_str("=\"");
+        escape_label_value(out, v);
+        out.push('"');
+    }
+    out.push_str("} ");
+    write_canonical_f64(out, e.value);
+    out.push(' ');
+    write_f64(out, e.timestamp);
+}
+
+/// A count, then the exemplar in OpenMetrics, then the newline.
+fn write_u64_exemplar(out: &mut String, v: u64, e: Option<&crate::Exemplar>, st: &Style) {
+    out.push_str(itoa::Buffer::new().format(v));
+    if let (true, Some(e)) = (st.om, e) {
+        write_exemplar(out, e);
+    }
+    out.push('\n');
+}
+
 /// OpenMetrics family name: counters drop `_total`, info metrics drop `_info`.
 pub fn openmetrics_family_name(name: &str, kind: Kind) -> &str {
     match kind {
@@ -481,6 +542,11 @@ fn samples(f: &dyn Family, out: &mut String, base: &str, st: &Style) {
                 shapes.created(st, out, values, created);
             }
         }
+        Sample::CounterWithExemplar(v, e) => {
+            shapes.value.write(out, values, "");
+            write_u64_exemplar(out, v, Some(&e), st);
+            shapes.created(st, out, values, created);
+        }
         Sample::CounterFloat(v) => {
             shapes.value.write(out, values, "");
             st.float(out, v);
@@ -499,6 +565,8 @@ fn samples(f: &dyn Family, out: &mut String, base: &str, st: &Style) {
             bounds,
             cumulative,
             sum,
+            exemplars,
+            ..
         } => {
             if les.len() != bounds.len() + 1 {
                 les = bounds
@@ -515,9 +583,13 @@ fn samples(f: &dyn Family, out: &mut String, base: &str, st: &Style) {
                     })
                     .collect();
             }
-            for (le, c) in les.iter().zip(&cumulative) {
+            for (i, (le, c)) in les.iter().zip(&cumulative).enumerate() {
                 shapes.bucket.write(out, values, le);
-                write_u64(out, *c);
+                let e = exemplars
+                    .as_ref()
+                    .and_then(|x| x.get(i))
+                    .and_then(Option::as_ref);
+                write_u64_exemplar(out, *c, e, st);
             }
             let n = cumulative.last().copied().unwrap_or(0);
             shapes.count_sum(st, out, values, n, sum, created);

@@ -105,7 +105,7 @@ impl Collector for PrometheusCollector {
                 labels.sort_by(|a, b| a.name().cmp(b.name()));
                 m.set_label(labels);
                 match sample {
-                    Sample::Counter(v) => {
+                    Sample::Counter(v) | Sample::CounterWithExemplar(v, _) => {
                         let mut c = proto::Counter::default();
                         c.set_value(v as f64);
                         m.set_counter(c);
@@ -129,6 +129,7 @@ impl Collector for PrometheusCollector {
                         bounds,
                         cumulative,
                         sum,
+                        ..
                     } => {
                         let mut h = proto::Histogram::default();
                         h.set_sample_count(cumulative.last().copied().unwrap_or(0));

@@ -248,6 +248,7 @@ pub struct Map<L, C: 'static> {
 pub struct MapFamily<C: 'static> {
     desc: Descriptor,
     bounds: &'static [f64],
+    native: Option<&'static crate::native::Native>,
     table: AtomicPtr<Table<C>>,
     first: AtomicPtr<Chunk>,
     len: AtomicUsize,
@@ -258,10 +259,21 @@ impl<L, C> Map<L, C> {
     /// Used by generated code.
     #[doc(hidden)]
     pub const fn new(desc: Descriptor, bounds: &'static [f64]) -> Self {
+        Self::native(desc, bounds, None)
+    }
+
+    /// Used by generated code: a histogram map with native buckets.
+    #[doc(hidden)]
+    pub const fn native(
+        desc: Descriptor,
+        bounds: &'static [f64],
+        native: Option<&'static crate::native::Native>,
+    ) -> Self {
         Map {
             family: MapFamily {
                 desc,
                 bounds,
+                native,
                 table: AtomicPtr::new(null_mut()),
                 first: AtomicPtr::new(null_mut()),
                 len: AtomicUsize::new(0),
@@ -550,7 +562,7 @@ impl<C: NewCell> MapFamily<C> {
         let p = unsafe { chunk.start.add(offset) } as *mut Entry<C>;
         unsafe {
             p.write(Entry {
-                cell: C::new_cell(self.bounds),
+                cell: C::new_cell(self.bounds, self.native),
                 hash,
                 key_len: key_len as u32,
                 created: unix_now() as u32,

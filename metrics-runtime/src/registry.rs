@@ -399,12 +399,62 @@ impl Registry {
         out
     }
 
-    /// Runs the collect callbacks, then appends every family in `format` to `out`.
+    /// Every family in `format`, as bytes (the only renderer of
+    /// [`Format::Protobuf`]).
+    ///
+    /// ```
+    /// pub static R: promdef::Registry = promdef::Registry::new();
+    /// promdef::metrics! { registry = crate::R; /// Jobs.
+    /// pub counter jobs_total; }
+    /// # fn main() {
+    /// JOBS_TOTAL.inc();
+    /// let pb = R.render_bytes(promdef::Format::Protobuf);
+    /// assert_eq!(pb[0] as usize, pb.len() - 1, "one length-delimited family");
+    /// assert_eq!(R.render_bytes(promdef::Format::Text), R.render_text().into_bytes());
+    /// # }
+    /// ```
+    pub fn render_bytes(&'static self, format: Format) -> Vec<u8> {
+        if format != Format::Protobuf {
+            return self.render(format).into_bytes();
+        }
+        let mut out = Vec::new();
+        self.encode_protobuf(&mut out);
+        out
+    }
+
+    /// Runs the collect callbacks, then appends every family to `out` in
+    /// the delimited protobuf exposition ([`Format::Protobuf`]).
+    pub fn encode_protobuf(&'static self, out: &mut Vec<u8>) {
+        let start = out.len();
+        out.reserve(self.size_hint.load(Relaxed));
+        let mut scratch = Vec::new();
+        self.each_family(|f| crate::protobuf::protobuf_family(f, out, &mut scratch));
+        self.size_hint.store(out.len() - start, Relaxed);
+    }
+
+    /// Runs the collect callbacks, then appends every family in `format` to
+    /// `out` (text 0.0.4 for [`Format::Protobuf`], which a `String` cannot
+    /// hold: use [`Registry::render_bytes`]).
     pub fn encode(&'static self, format: Format, out: &mut String) {
-        self.run_collect_callbacks();
         let start = out.len();
         out.reserve(self.size_hint.load(Relaxed));
         let started = self.state().started;
+        self.each_family(|f| match format {
+            Format::Text | Format::Protobuf => encode::text_family(f, out),
+            Format::OpenMetrics { created } => {
+                encode::openmetrics_family(f, out, created.then_some(started))
+            }
+        });
+        if let Format::OpenMetrics { .. } = format {
+            out.push_str("# EOF\n");
+        }
+        self.size_hint.store(out.len() - start, Relaxed);
+    }
+
+    /// Runs the collect callbacks, then calls `f` with every family to
+    /// expose, sorted by name: the one walk every format shares.
+    fn each_family(&'static self, mut f: impl FnMut(&dyn Family)) {
+        self.run_collect_callbacks();
         let collectors: Collectors = self
             .collectors
             .read()
@@ -418,18 +468,9 @@ impl Registry {
             families.push(v);
             families.sort_by_key(|f| f.descriptor().name);
         }
-        for f in families {
-            match format {
-                Format::Text => encode::text_family(f, out),
-                Format::OpenMetrics { created } => {
-                    encode::openmetrics_family(f, out, created.then_some(started))
-                }
-            }
+        for fam in families {
+            f(fam);
         }
-        if let Format::OpenMetrics { .. } = format {
-            out.push_str("# EOF\n");
-        }
-        self.size_hint.store(out.len() - start, Relaxed);
     }
 }
 

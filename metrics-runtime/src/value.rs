@@ -6,6 +6,8 @@
 //! [`crate::storage::Val`], so multi-process mode can move it into a file
 //! without changing cells or generated code.
 
+use crate::exemplar::{Exemplar, ExemplarError, Slots};
+use crate::native::{Native, NativeSample, Sparse};
 use crate::storage::{Stored, Val};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
@@ -18,8 +20,14 @@ use std::time::Instant;
 /// c.inc_by(2);
 /// assert_eq!(c.get(), 3);
 /// ```
-#[derive(Debug, Default)]
-pub struct Counter(Val);
+#[derive(Debug)]
+pub struct Counter(Val, Slots);
+
+impl Default for Counter {
+    fn default() -> Self {
+        Counter::new()
+    }
+}
 
 impl Counter {
     /// A new value as a constant: generated code fills a family with
@@ -30,7 +38,7 @@ impl Counter {
 
     /// A counter at 0.
     pub const fn new() -> Self {
-        Counter(Val::new())
+        Counter(Val::new(), Slots::new())
     }
 
     /// Adds 1.
@@ -48,6 +56,31 @@ impl Counter {
     /// The current count.
     pub fn get(&self) -> u64 {
         self.0.get_u64()
+    }
+
+    /// Adds 1 and keeps `labels` (a trace id) as the latest exemplar. The
+    /// increment always counts; an exemplar longer than OpenMetrics allows
+    /// (128 characters of names and values) or with an invalid name is not
+    /// kept, and the error says why (see [`crate::exemplar`]).
+    pub fn inc_with_exemplar(&self, labels: &[(&str, &str)]) -> Result<(), ExemplarError> {
+        self.inc_by_with_exemplar(1, labels)
+    }
+
+    /// Adds `n`, keeping `labels` as the latest exemplar (value `n`).
+    pub fn inc_by_with_exemplar(
+        &self,
+        n: u64,
+        labels: &[(&str, &str)],
+    ) -> Result<(), ExemplarError> {
+        self.0.add_u64(n);
+        let e = Exemplar::new(labels, n as f64)?;
+        self.1.record(1, 0, e);
+        Ok(())
+    }
+
+    /// The latest exemplar, if one was kept.
+    pub fn exemplar(&self) -> Option<Exemplar> {
+        self.1.snapshot()?.pop().flatten()
     }
 }
 
@@ -160,6 +193,9 @@ pub struct Histogram<const B: usize> {
     buckets: [Val; B],
     inf: Val,
     sum: Val,
+    native: Option<&'static Native>,
+    sparse: Sparse,
+    exemplars: Slots,
 }
 
 impl<const B: usize> Histogram<B> {
@@ -170,17 +206,101 @@ impl<const B: usize> Histogram<B> {
             buckets: [const { Val::new() }; B],
             inf: Val::new(),
             sum: Val::new(),
+            native: None,
+            sparse: Sparse::new(),
+            exemplars: Slots::new(),
         }
+    }
+
+    /// An empty histogram with native (sparse, exponential) buckets, and
+    /// classic ones at `bounds` (none: `&[]`). See [`crate::native`].
+    ///
+    /// ```
+    /// use promdef::native::Native;
+    /// static NATIVE: Native = Native::DEFAULT;
+    /// let h = promdef::Histogram::<0>::with_native(&[], &NATIVE);
+    /// h.observe(1.0);
+    /// h.observe(1.05);
+    /// h.observe(-3.0);
+    /// let n = h.native_buckets().unwrap();
+    /// assert_eq!(n.schema, 3);
+    /// assert_eq!(n.positive, vec![(0, 1), (1, 1)]);
+    /// assert_eq!(n.negative.len(), 1);
+    /// assert_eq!(h.count(), 3);
+    /// ```
+    pub const fn with_native(bounds: &'static [f64; B], native: &'static Native) -> Self {
+        let mut h = Histogram::new(bounds);
+        h.native = Some(native);
+        h
     }
 
     /// Records one observation.
     #[inline]
     pub fn observe(&self, v: f64) {
-        match self.bounds.iter().position(|b| v <= *b) {
-            Some(i) => self.buckets[i].add_u64(1),
-            None => self.inf.add_u64(1),
-        };
+        self.observe_at(v);
+    }
+
+    /// Whether the count comes from the native buckets: a histogram with
+    /// no classic buckets whose `+Inf` value is not in a multi-process file.
+    /// `+Inf` then counts only NaN observations (which have no bucket), so
+    /// an observation is one bucket update and the sum, as a classic one,
+    /// and the count always equals the buckets a scrape reads.
+    #[inline(always)]
+    fn native_only(&self) -> bool {
+        B == 0 && self.native.is_some() && !self.inf.is_bound()
+    }
+
+    /// Records one observation; the classic bucket it went to (`B`: `+Inf`).
+    #[inline]
+    fn observe_at(&self, v: f64) -> usize {
+        let i = self.bounds.iter().position(|b| v <= *b).unwrap_or(B);
+        match (self.native, v.is_nan()) {
+            (Some(cfg), false) => {
+                if !self.native_only() {
+                    // Classic first: they make the count, which must never
+                    // be below the native buckets a concurrent scrape reads.
+                    self.classic(i);
+                }
+                self.sparse.observe(cfg, v);
+            }
+            _ => self.classic(i),
+        }
         self.sum.add_f64(v);
+        i
+    }
+
+    #[inline(always)]
+    fn classic(&self, i: usize) {
+        match self.buckets.get(i) {
+            Some(b) => b.add_u64(1),
+            None => self.inf.add_u64(1),
+        }
+    }
+
+    /// Records one observation and keeps `labels` as the latest exemplar
+    /// of the classic bucket it falls in (`+Inf` for a native-only
+    /// histogram). The observation always counts; see
+    /// [`Counter::inc_with_exemplar`] for when the exemplar is refused.
+    pub fn observe_with_exemplar(
+        &self,
+        v: f64,
+        labels: &[(&str, &str)],
+    ) -> Result<(), ExemplarError> {
+        let i = self.observe_at(v);
+        let e = Exemplar::new(labels, v)?;
+        self.exemplars.record(B + 1, i, e);
+        Ok(())
+    }
+
+    /// The latest exemplar of each classic bucket (`+Inf` last), if any
+    /// was kept.
+    pub fn exemplars(&self) -> Option<Vec<Option<Exemplar>>> {
+        self.exemplars.snapshot()
+    }
+
+    /// The native buckets, for a histogram declared `native`.
+    pub fn native_buckets(&self) -> Option<NativeSample> {
+        self.native.map(|cfg| self.sparse.sample(cfg))
     }
 
     /// Starts a timer that observes the elapsed seconds when dropped.
@@ -208,7 +328,7 @@ impl<const B: usize> Histogram<B> {
 
     /// Number of observations.
     pub fn count(&self) -> u64 {
-        self.buckets.iter().map(|b| b.get_u64()).sum::<u64>() + self.inf.get_u64()
+        self.cumulative_counts().last().copied().unwrap_or(0)
     }
 
     /// Sum of observations.
@@ -218,6 +338,15 @@ impl<const B: usize> Histogram<B> {
 
     /// Cumulative counts per bucket, the last one being `+Inf` (= count).
     pub fn cumulative_counts(&self) -> Vec<u64> {
+        self.counts_with(self.native_buckets().as_ref())
+    }
+
+    /// [`Histogram::cumulative_counts`] given the native buckets read
+    /// first (for a native-only histogram, they are the count).
+    fn counts_with(&self, native: Option<&NativeSample>) -> Vec<u64> {
+        if let (true, Some(n)) = (self.native_only(), native) {
+            return vec![self.inf.get_u64() + Sparse::total(n)];
+        }
         let mut acc = 0;
         let mut out: Vec<u64> = self
             .buckets
@@ -325,6 +454,8 @@ pub enum Sample<'a> {
     CounterFloat(f64),
     /// A gauge's value.
     Gauge(f64),
+    /// A counter's count with its latest exemplar.
+    CounterWithExemplar(u64, Box<Exemplar>),
     /// A histogram's bounds, cumulative counts (last = `+Inf`) and sum.
     Histogram {
         /// Finite upper bounds.
@@ -333,6 +464,11 @@ pub enum Sample<'a> {
         cumulative: Vec<u64>,
         /// Sum of observations.
         sum: f64,
+        /// Native buckets, for histograms declared `native` (boxed: samples
+        /// are passed by value for every series of every scrape).
+        native: Option<Box<NativeSample>>,
+        /// The latest exemplar of each classic bucket (`+Inf` last), if any.
+        exemplars: Option<Box<[Option<Exemplar>]>>,
     },
     /// A summary's count and sum.
     Summary {
@@ -368,6 +504,11 @@ fn stored<'a>(suffix: &'static str, int: bool, val: &'a Val) -> Stored<'a> {
 
 impl Cell for Counter {
     fn sample(&self) -> Sample<'_> {
+        if self.1.any() {
+            if let Some(e) = self.exemplar() {
+                return Sample::CounterWithExemplar(self.get(), Box::new(e));
+            }
+        }
         Sample::Counter(self.get())
     }
     fn visit_values(&self, f: &mut dyn FnMut(Stored<'_>)) {
@@ -384,14 +525,27 @@ impl Cell for Gauge {
 }
 impl<const B: usize> Cell for Histogram<B> {
     fn sample(&self) -> Sample<'_> {
+        // Native buckets before the classic counts (see `observe_at`).
+        let native = self.native_buckets().map(Box::new);
         Sample::Histogram {
             bounds: self.bounds,
-            cumulative: self.cumulative_counts(),
+            cumulative: self.counts_with(native.as_deref()),
             sum: self.sum(),
+            native,
+            exemplars: if self.exemplars.any() {
+                self.exemplars().map(Vec::into_boxed_slice)
+            } else {
+                None
+            },
         }
     }
-    /// Buckets non-cumulative, as Python stores them; `+Inf` included.
+    /// Buckets non-cumulative, as Python stores them; `+Inf` included. A
+    /// native-only histogram's count moves into `+Inf` first, which then
+    /// counts every observation (files hold no native buckets).
     fn visit_values(&self, f: &mut dyn FnMut(Stored<'_>)) {
+        if let (true, Some(n)) = (self.native_only(), self.native_buckets()) {
+            self.inf.add_local_u64(Sparse::total(&n));
+        }
         for (b, v) in self.bounds.iter().zip(&self.buckets) {
             f(Stored {
                 le: Some(*b),
@@ -425,31 +579,34 @@ impl Cell for InfoValue {
 
 /// Cells that open-label families create on first use of a label tuple.
 pub trait NewCell: Cell {
-    /// Creates a cell at its zero value; `bounds` for histograms.
-    fn new_cell(bounds: &'static [f64]) -> Self;
+    /// Creates a cell at its zero value; `bounds` and `native` for histograms.
+    fn new_cell(bounds: &'static [f64], native: Option<&'static Native>) -> Self;
 }
 
 impl NewCell for Counter {
-    fn new_cell(_: &'static [f64]) -> Self {
+    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
         Counter::new()
     }
 }
 impl NewCell for Gauge {
-    fn new_cell(_: &'static [f64]) -> Self {
+    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
         Gauge::new()
     }
 }
 impl NewCell for Summary {
-    fn new_cell(_: &'static [f64]) -> Self {
+    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
         Summary::new()
     }
 }
 impl<const B: usize> NewCell for Histogram<B> {
-    fn new_cell(bounds: &'static [f64]) -> Self {
+    fn new_cell(bounds: &'static [f64], native: Option<&'static Native>) -> Self {
         let bounds: &'static [f64; B] = bounds
             .try_into()
             .expect("generated code passes exactly B bounds");
-        Histogram::new(bounds)
+        match native {
+            Some(n) => Histogram::with_native(bounds, n),
+            None => Histogram::new(bounds),
+        }
     }
 }
 
@@ -562,7 +719,7 @@ impl Cell for ShardedCounter {
 }
 
 impl NewCell for ShardedCounter {
-    fn new_cell(_: &'static [f64]) -> Self {
+    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
         ShardedCounter::new()
     }
 }

@@ -25,6 +25,7 @@ pub const METRIC_KEYS: &[&str] = &[
     "unit",
     "labels",
     "buckets",
+    "native",
     "const_labels",
     "static_name",
     "stability",
@@ -36,6 +37,8 @@ pub const METRIC_KEYS: &[&str] = &[
     "visibility",
     "sharded",
 ];
+/// Keys of a histogram's `native:` block.
+pub const NATIVE_KEYS: &[&str] = &["factor", "schema", "max_buckets", "zero_threshold"];
 /// Keys of a `deprecated:` block.
 pub const DEPRECATED_KEYS: &[&str] = &["since", "renamed_to", "note"];
 /// Keys of a closed-set value written as a mapping.
@@ -182,6 +185,86 @@ fn count(cx: &mut Ctxt, node: &Node, what: &str) -> Option<Spanned<u64>> {
                 node.loc,
                 format!(
                     "expected a whole number for {what}, found {}",
+                    other.describe()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A number (`place`: "in `buckets`", "for `factor`", for the message).
+fn number(cx: &mut Ctxt, n: &Node, place: &str) -> Option<Spanned<f64>> {
+    match &n.value {
+        Value::Num(s) => match parse_number(s) {
+            Some(v) => Some(Spanned::new(v, n.loc)),
+            None => {
+                cx.error(n.loc, format!("`{s}` is not a number"));
+                None
+            }
+        },
+        other => {
+            cx.error(
+                n.loc,
+                format!("expected a number {place}, found {}", other.describe()),
+            );
+            None
+        }
+    }
+}
+
+/// `native:` — `true`, `false`, or a block of [`NATIVE_KEYS`].
+fn native(cx: &mut Ctxt, node: &Node) -> Option<Spanned<Native>> {
+    match &node.value {
+        Value::Bool(true) => Some(Spanned::new(Native::default(), node.loc)),
+        Value::Bool(false) => None,
+        Value::Map(_) => {
+            let mut f = Fields::new(cx, node, "`native`")?;
+            let factor = f.take("factor").and_then(|n| number(cx, n, "for `factor`"));
+            let schema = f.take("schema").and_then(|n| match &n.value {
+                Value::Num(s) => match s.parse::<i64>() {
+                    Ok(v) => Some(Spanned::new(v, n.loc)),
+                    Err(_) => {
+                        cx.error(
+                            n.loc,
+                            format!("`schema` must be a whole number from -4 to 8, found `{s}`"),
+                        );
+                        None
+                    }
+                },
+                other => {
+                    cx.error(
+                        n.loc,
+                        format!(
+                            "expected a whole number for `schema`, found {}",
+                            other.describe()
+                        ),
+                    );
+                    None
+                }
+            });
+            let max_buckets = f
+                .take("max_buckets")
+                .and_then(|n| count(cx, n, "`max_buckets`"));
+            let zero_threshold = f
+                .take("zero_threshold")
+                .and_then(|n| number(cx, n, "for `zero_threshold`"));
+            f.finish(cx, NATIVE_KEYS);
+            Some(Spanned::new(
+                Native {
+                    factor,
+                    schema,
+                    max_buckets,
+                    zero_threshold,
+                },
+                node.loc,
+            ))
+        }
+        other => {
+            cx.error(
+                node.loc,
+                format!(
+                    "expected `true`, `false` or a block (`factor`, `max_buckets`, `zero_threshold`) for `native`, found {}",
                     other.describe()
                 ),
             );
@@ -421,25 +504,11 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
     let buckets = f.take("buckets").map(|n| {
         let items = seq(cx, n, "`buckets`")
             .iter()
-            .filter_map(|i| match &i.value {
-                Value::Num(s) => match parse_number(s) {
-                    Some(v) => Some(Spanned::new(v, i.loc)),
-                    None => {
-                        cx.error(i.loc, format!("`{s}` is not a number"));
-                        None
-                    }
-                },
-                other => {
-                    cx.error(
-                        i.loc,
-                        format!("expected a number in `buckets`, found {}", other.describe()),
-                    );
-                    None
-                }
-            })
+            .filter_map(|i| number(cx, i, "in `buckets`"))
             .collect();
         Spanned::new(items, n.loc)
     });
+    let native = f.take("native").and_then(|n| native(cx, n));
     let mut const_labels = Vec::new();
     if let Some(n) = f.take("const_labels") {
         if let Some(mut cf) = Fields::new(cx, n, "`const_labels`") {
@@ -531,6 +600,7 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
         unit,
         labels,
         buckets,
+        native,
         const_labels,
         static_name,
         stability,

@@ -147,11 +147,53 @@ pub struct MetricPlan {
     /// Upper bound on series from closed-set sizes and open bounds; `None`
     /// when an open label is unbounded.
     pub series_bound: Option<u128>,
+    /// Histograms with native buckets: their parameters.
+    pub native: Option<NativePlan>,
     /// Map families: the most series created at run time before new label
     /// tuples go to the overflow series (`max_series` of the metric, else
     /// of the schema; else [`crate::DEFAULT_SERIES_CAP`] when an open label
     /// has no declared bound; else none: `max_values` bounds it).
     pub series_cap: Option<u64>,
+}
+
+/// A native histogram's parameters, defaults applied.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NativePlan {
+    /// Resolution: bucket boundaries are powers of `2^(2^-schema)`.
+    pub schema: i8,
+    /// Most buckets before the resolution is halved.
+    pub max_buckets: u32,
+    /// Observations of at most this magnitude count in the zero bucket.
+    pub zero_threshold: f64,
+}
+
+impl NativePlan {
+    /// One line for docs: resolution, growth factor, limits.
+    pub fn describe(&self) -> String {
+        let factor = (-(self.schema as f64)).exp2().exp2();
+        format!(
+            "schema {} (each bucket {:.4}× the previous), at most {} buckets (then the resolution halves), zero bucket up to {:e}",
+            self.schema, factor, self.max_buckets, self.zero_threshold
+        )
+    }
+
+    /// The defaults: factor 1.1 (schema 3), 160 buckets, zero threshold
+    /// 2^-128 (as client_golang).
+    pub const DEFAULT: NativePlan = NativePlan {
+        schema: 3,
+        max_buckets: 160,
+        zero_threshold: 2.938735877055719e-39,
+    };
+}
+
+/// The native schema of a growth factor, `-floor(log2(log2(factor)))`
+/// (1.1 → 3, 2 → 0), if within −4..8.
+pub fn schema_of_factor(factor: f64) -> Option<i8> {
+    if !(factor.is_finite() && factor > 1.0) {
+        return None;
+    }
+    let s = -(factor.log2().log2().floor());
+    (-4.0..=8.0).contains(&s).then_some(s as i8)
 }
 
 impl LabelPlan {
@@ -368,6 +410,28 @@ fn metric_plan(
         deprecated,
         series_bound: m.series_budget(),
         series_cap,
+        native: (kind == MetricType::Histogram)
+            .then_some(md.native.as_ref())
+            .flatten()
+            .map(|n| {
+                let n = &n.value;
+                let d = NativePlan::DEFAULT;
+                NativePlan {
+                    schema: match (&n.schema, &n.factor) {
+                        (Some(s), _) => s.value.clamp(-4, 8) as i8,
+                        (None, Some(f)) => schema_of_factor(f.value).unwrap_or(d.schema),
+                        (None, None) => d.schema,
+                    },
+                    max_buckets: n
+                        .max_buckets
+                        .as_ref()
+                        .map_or(d.max_buckets, |b| b.value.min(u32::MAX as u64) as u32),
+                    zero_threshold: n
+                        .zero_threshold
+                        .as_ref()
+                        .map_or(d.zero_threshold, |z| z.value),
+                }
+            }),
     }
 }
 

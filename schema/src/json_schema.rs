@@ -168,6 +168,22 @@ fn metric_key(key: &str) -> Option<Value> {
             "description": "Histogram bucket upper bounds, increasing; default: Prometheus' defaults.",
             "items": {"type": "number"},
         }),
+        "native" => json!({
+            "description": "Native (sparse, exponential) buckets: `true`, or a block; served in the protobuf exposition.",
+            "oneOf": [
+                {"type": "boolean"},
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "factor": {"type": "number", "description": "Growth factor of one bucket to the next (default 1.1, schema 3)."},
+                        "schema": {"type": "integer", "minimum": -4, "maximum": 8, "description": "The schema itself, instead of `factor`."},
+                        "max_buckets": {"type": "integer", "minimum": 1, "maximum": 4096, "description": "Most buckets before the resolution halves (default 160)."},
+                        "zero_threshold": {"type": "number", "minimum": 0, "description": "Width of the zero bucket (default 2^-128)."},
+                    },
+                },
+            ],
+        }),
         "const_labels" => json!({
             "type": "object",
             "description": "Labels with one fixed value on every series.",

@@ -58,7 +58,8 @@ pub const OVERFLOW_VALUE: &str = "__overflow__";
 /// SDK's default cardinality limit. `max_values: unlimited` has no cap.
 pub const DEFAULT_SERIES_CAP: u64 = 2000;
 pub use checked::{
-    Checked, DeprecationPlan, EnumPlan, LabelPlan, MetricPlan, Plan, RegistryPlan, Storage,
+    schema_of_factor, Checked, DeprecationPlan, EnumPlan, LabelPlan, MetricPlan, NativePlan, Plan,
+    RegistryPlan, Storage,
 };
 pub use diag::{Diagnostic, Loc, Related, Spanned};
 pub use lints::{Citation, Lint};

@@ -178,6 +178,13 @@ fn section(out: &mut String, m: &Doc<'_>) {
         };
         let _ = writeln!(out, "Buckets{source}: {}\n", b.join(", "));
     }
+    if let Some(n) = &plan.native {
+        let _ = writeln!(
+            out,
+            "Native buckets (protobuf exposition only; text formats show the classic ones): {}\n",
+            n.describe()
+        );
+    }
     if !md.const_labels.is_empty() {
         let c: Vec<String> = md
             .const_labels

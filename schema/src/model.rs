@@ -52,6 +52,19 @@ impl LabelDef {
     }
 }
 
+/// A histogram's `native:` block; unset keys take the defaults.
+#[derive(Clone, Debug, Default)]
+pub struct Native {
+    /// Growth factor of one bucket to the next (`1.1` → schema 3).
+    pub factor: Option<Spanned<f64>>,
+    /// The schema itself (−4..8), instead of a factor.
+    pub schema: Option<Spanned<i64>>,
+    /// Most buckets before the resolution is halved.
+    pub max_buckets: Option<Spanned<u64>>,
+    /// Observations of at most this magnitude count in the zero bucket.
+    pub zero_threshold: Option<Spanned<f64>>,
+}
+
 /// An open label's declared bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MaxValues {
@@ -188,6 +201,9 @@ pub struct Metric {
     pub labels: Vec<Spanned<String>>,
     /// Histogram bucket upper bounds.
     pub buckets: Option<Spanned<Vec<Spanned<f64>>>>,
+    /// Histograms: native (sparse, exponential) buckets (`native: true` or
+    /// a block); `None` when not declared or `native: false`.
+    pub native: Option<Spanned<Native>>,
     /// Labels with one fixed value on every series.
     pub const_labels: Vec<(Spanned<String>, Spanned<String>)>,
     /// Override of the generated static's name.

@@ -145,6 +145,8 @@ pub fn resolve(schema: &Schema) -> Resolved<'_> {
             let labels_struct = format!("{}Labels", naming::camel(&static_name.to_lowercase()));
             let buckets = match (&m.buckets, m.kind.value) {
                 (Some(b), MetricType::Histogram) => b.value.iter().map(|v| v.value).collect(),
+                // A native histogram has classic buckets only when declared.
+                (None, MetricType::Histogram) if m.native.is_some() => Vec::new(),
                 (None, MetricType::Histogram) => DEFAULT_BUCKETS.to_vec(),
                 _ => Vec::new(),
             };

@@ -2,6 +2,8 @@
 //! (promtool, Python's `prometheus_client`) and saying clearly when a test
 //! is skipped because one is missing.
 
+pub mod proto;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -313,16 +315,25 @@ pub fn prometheus_config(scrape_configs: &str) -> String {
 /// Starts Prometheus with `config` (YAML) on a free loopback port and a
 /// temporary data directory; `None` when the binary is missing.
 pub fn start_prometheus(config: &str) -> Option<Server> {
+    start_prometheus_with(config, &[])
+}
+
+/// [`start_prometheus`] with extra flags, e.g.
+/// `--enable-feature=native-histograms`.
+pub fn start_prometheus_with(config: &str, flags: &[&str]) -> Option<Server> {
     let config = config.to_string();
+    let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
     start_server("prometheus", "prometheus", "/-/ready", move |dir, port| {
         let file = dir.join("prometheus.yml");
         std::fs::write(&file, &config).expect("write config");
-        vec![
+        let mut args = vec![
             format!("--config.file={}", file.display()),
             format!("--storage.tsdb.path={}", dir.join("data").display()),
             format!("--web.listen-address=127.0.0.1:{port}"),
             "--log.level=warn".into(),
-        ]
+        ];
+        args.extend(flags.iter().cloned());
+        args
     })
 }
 

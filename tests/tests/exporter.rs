@@ -383,3 +383,55 @@ fn process_metrics_are_opt_in() {
     rt.block_on(plain.shutdown()).unwrap();
     rt.block_on(with.shutdown()).unwrap();
 }
+
+const NATIVE_ACCEPT: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+/// Prometheus' native-histogram `Accept` header gets the protobuf
+/// exposition (gzipped when asked), which decodes; `.protobuf(false)` falls
+/// back to the next preference, OpenMetrics.
+#[test]
+fn protobuf_is_negotiated_and_can_be_switched_off() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let on = rt
+        .block_on(Exporter::new(&EXP).listen(local()).manual_shutdown().bind())
+        .unwrap();
+    let off = rt
+        .block_on(
+            Exporter::new(&EXP)
+                .listen(local())
+                .protobuf(false)
+                .manual_shutdown()
+                .bind(),
+        )
+        .unwrap();
+    let url = |r: &promdef::exporter::Running| format!("http://{}/metrics", r.local_addr());
+    let (status, hs, body) = http_get(&url(&on), &[("Accept", NATIVE_ACCEPT)]).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&hs, "content-type"),
+        [promdef::protobuf::PROTOBUF_CONTENT_TYPE]
+    );
+    let fams = promdef_tests::proto::decode(&body).unwrap();
+    assert!(fams
+        .iter()
+        .any(|f| f.name.as_deref() == Some("exp_requests_total")));
+    let (_, hs, gz) = http_get(
+        &url(&on),
+        &[("Accept", NATIVE_ACCEPT), ("Accept-Encoding", "gzip")],
+    )
+    .unwrap();
+    assert_eq!(header(&hs, "content-encoding"), ["gzip"]);
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut plain)
+        .unwrap();
+    assert_eq!(
+        promdef_tests::proto::decode(&plain).unwrap().len(),
+        fams.len()
+    );
+    let (_, hs, body) = http_get(&url(&off), &[("Accept", NATIVE_ACCEPT)]).unwrap();
+    assert!(header(&hs, "content-type")[0].starts_with("application/openmetrics-text"));
+    assert!(String::from_utf8(body).unwrap().ends_with("# EOF\n"));
+    rt.block_on(on.shutdown()).unwrap();
+    rt.block_on(off.shutdown()).unwrap();
+}

@@ -44,6 +44,7 @@ const CATEGORIES: &[&str] = &[
     "allow",
     "syntax",
     "diagnostics",
+    "native",
 ];
 
 #[test]

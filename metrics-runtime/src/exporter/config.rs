@@ -161,6 +161,7 @@ impl Exporter {
         }
         for (key, slot) in [
             ("OPENMETRICS", &mut e.openmetrics),
+            ("PROTOBUF", &mut e.protobuf),
             ("CREATED", &mut e.created),
             ("GZIP", &mut e.gzip),
             ("PROCESS_METRICS", &mut e.process),

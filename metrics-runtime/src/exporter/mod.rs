@@ -36,6 +36,7 @@
 //! | `PROMDEF_IDLE_TIMEOUT` | seconds a keep-alive connection may sit idle | 120 |
 //! | `PROMDEF_OPENMETRICS` | `false` serves text 0.0.4 whatever the `Accept` header | `true` |
 //! | `PROMDEF_CREATED` | `true` adds OpenMetrics `_created` samples | `false` |
+//! | `PROMDEF_PROTOBUF` | `false` never serves the protobuf exposition (which native histograms need) | `true` |
 //! | `PROMDEF_GZIP` | `false` never compresses | `true` |
 //! | `PROMDEF_PROCESS_METRICS` | `true` adds [`crate::process`] metrics | `false` |
 //!
@@ -139,6 +140,7 @@ pub struct Exporter {
     allow: Vec<IpNet>,
     trusted: Vec<IpNet>,
     openmetrics: bool,
+    protobuf: bool,
     created: bool,
     gzip: bool,
     process: bool,
@@ -164,6 +166,7 @@ impl fmt::Debug for Exporter {
                 &format!("{}{}", self.prefix, self.metrics_path),
             )
             .field("openmetrics", &self.openmetrics)
+            .field("protobuf", &self.protobuf)
             .field("created", &self.created)
             .field("gzip", &self.gzip)
             .field("process_metrics", &self.process)
@@ -247,6 +250,7 @@ impl Exporter {
             allow: Vec::new(),
             trusted: Vec::new(),
             openmetrics: true,
+            protobuf: true,
             created: false,
             gzip: true,
             process: false,
@@ -311,6 +315,13 @@ impl Exporter {
     /// `false` always serves text 0.0.4, whatever the client prefers.
     pub fn openmetrics(mut self, on: bool) -> Self {
         self.openmetrics = on;
+        self
+    }
+
+    /// `false` never serves the protobuf exposition, whatever the client
+    /// prefers (native histograms then show only their classic buckets).
+    pub fn protobuf(mut self, on: bool) -> Self {
+        self.protobuf = on;
         self
     }
 

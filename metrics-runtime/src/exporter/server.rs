@@ -3,7 +3,7 @@
 //! slow clients before they can exhaust the process's descriptors.
 
 use super::{auth, Exporter, Limits};
-use crate::encode::{negotiate, Format};
+use crate::encode::{negotiate_among, Format};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -47,12 +47,12 @@ pub(super) struct Renders {
 }
 
 fn render(registry: &'static crate::Registry, (format, gzip): Key) -> Result<Bytes, ()> {
-    let text = registry.render(format);
+    let body = registry.render_bytes(format);
     if !gzip {
-        return Ok(Bytes::from(text));
+        return Ok(Bytes::from(body));
     }
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(text.as_bytes()).map_err(|_| ())?;
+    enc.write_all(&body).map_err(|_| ())?;
     enc.finish().map(Bytes::from).map_err(|_| ())
 }
 
@@ -185,11 +185,12 @@ async fn metrics(inner: Arc<Inner>, req: Request) -> Response {
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
     };
-    let format = match (opts.openmetrics, negotiate(header_str(header::ACCEPT))) {
-        (true, Format::OpenMetrics { .. }) => Format::OpenMetrics {
+    let format = match negotiate_among(header_str(header::ACCEPT), opts.protobuf, opts.openmetrics)
+    {
+        Format::OpenMetrics { .. } => Format::OpenMetrics {
             created: opts.created,
         },
-        _ => Format::Text,
+        other => other,
     };
     let gzip = opts.gzip && crate::accept::accepts_gzip(header_str(header::ACCEPT_ENCODING));
     let Ok(body) = inner.exposition((format, gzip)).await else {

@@ -293,6 +293,8 @@ impl Family for MergedFamily {
                     bounds,
                     cumulative: cumulative.clone(),
                     sum: *sum,
+                    native: None,
+                    exemplars: None,
                 },
                 MergedValue::Summary { count, sum } => Sample::Summary {
                     count: *count as u64,

@@ -24,6 +24,7 @@ pub(super) fn check(cx: &mut Cx<'_>) {
         le_and_quantile_belong_to_their_types(cx, i);
         const_labels_are_valid(cx, i);
         buckets_are_valid(cx, i);
+        native_is_valid(cx, i);
         dense_series_are_bounded(cx, i);
         unit_is_the_suffix(cx, i);
         renamed_to_is_declared(cx, i);
@@ -371,6 +372,78 @@ fn buckets_are_valid(cx: &mut Cx<'_>, i: usize) {
         }
     }
 }
+
+/// Rule: `native` only on histograms; `factor` or `schema`, not both; the
+/// schema within −4..8 (factors from 2^(2^−8) ≈ 1.002712 to below 2^32);
+/// `max_buckets` at most 4,096; `zero_threshold` finite and not negative.
+///   native: {factor: 1}   error      native: {factor: 1.1}   ok (schema 3)
+fn native_is_valid(cx: &mut Cx<'_>, i: usize) {
+    let m = &cx.s.metrics[i];
+    let Some(n) = &m.native else { return };
+    if m.kind.value != MetricType::Histogram {
+        let msg = format!(
+            "`native` only applies to histograms, and `{}` is a {}; remove it",
+            m.name.value,
+            m.kind.value.as_str()
+        );
+        cx.error_on(i, Diagnostic::error(n.loc, msg));
+        return;
+    }
+    let mut errors = Vec::new();
+    if let (Some(_), Some(s)) = (&n.value.factor, &n.value.schema) {
+        errors.push(Diagnostic::error(
+            s.loc,
+            "`native` has both `factor` and `schema`; keep one",
+        ));
+    }
+    if let Some(f) = &n.value.factor {
+        if crate::checked::schema_of_factor(f.value).is_none() {
+            errors.push(Diagnostic::error(
+                f.loc,
+                format!(
+                    "`factor` must be at least 1.002712 (2^(2^-8), schema 8) and below 4294967296 (2^32, schema -4), found {}",
+                    f.value
+                ),
+            ));
+        }
+    }
+    if let Some(s) = &n.value.schema {
+        if !(-4..=8).contains(&s.value) {
+            errors.push(Diagnostic::error(
+                s.loc,
+                format!("`schema` must be from -4 to 8, found {}", s.value),
+            ));
+        }
+    }
+    if let Some(b) = &n.value.max_buckets {
+        if b.value > MAX_NATIVE_BUCKETS {
+            errors.push(Diagnostic::error(
+                b.loc,
+                format!(
+                    "`max_buckets` is at most {MAX_NATIVE_BUCKETS} (each series keeps two slots per bucket), found {}",
+                    b.value
+                ),
+            ));
+        }
+    }
+    if let Some(z) = &n.value.zero_threshold {
+        if !(z.value.is_finite() && z.value >= 0.0) {
+            errors.push(Diagnostic::error(
+                z.loc,
+                format!(
+                    "`zero_threshold` must be a finite number, 0 or more, found {}",
+                    z.value
+                ),
+            ));
+        }
+    }
+    for e in errors {
+        cx.reject_metric(i, e);
+    }
+}
+
+/// Most native buckets a histogram may declare.
+pub(crate) const MAX_NATIVE_BUCKETS: u64 = 4096;
 
 /// Rule: a fully closed-set metric pre-creates at most MAX_DENSE_SERIES series.
 ///   five labels of 10 values and one of 2 (200,000 series)   error

@@ -421,6 +421,43 @@ fn a_series_cap_holds_an_unbounded_label() {
     assert_eq!(c.plan.metrics[0].series_cap, Some(10));
 }
 
+/// The plan's native parameters: defaults, factor → schema, and classic
+/// buckets only when declared.
+#[test]
+fn native_histograms_in_the_plan() {
+    let m = |native: &str, extra: &str| {
+        let c = Checked::from_yaml(&format!(
+            "metrics: [{{name: rpc_seconds, type: histogram, help: Latency., native: {native}{extra}}}]\n"
+        ));
+        assert!(
+            c.is_clean(),
+            "{:?}",
+            c.diagnostics
+                .iter()
+                .map(|d| d.full_message())
+                .collect::<Vec<_>>()
+        );
+        c.plan.metrics[0].clone()
+    };
+    let d = m("true", "");
+    assert_eq!(d.native, Some(crate::NativePlan::DEFAULT));
+    assert!(d.buckets.is_empty(), "no classic buckets unless declared");
+    assert_eq!(m("{factor: 2}", "").native.unwrap().schema, 0);
+    assert_eq!(m("{factor: 1.0028}", "").native.unwrap().schema, 8);
+    assert_eq!(
+        m("{factor: 4, max_buckets: 20}", "")
+            .native
+            .unwrap()
+            .max_buckets,
+        20
+    );
+    assert_eq!(m("true", ", buckets: [1, 2]").buckets, vec![1.0, 2.0]);
+    assert!(m("false", "").native.is_none());
+    assert_eq!(crate::schema_of_factor(1.1), Some(3));
+    assert_eq!(crate::schema_of_factor(65536.0), Some(-4));
+    assert_eq!(crate::schema_of_factor(1.0), None);
+}
+
 /// The run-time caps the plan gives codegen and `expose`: `max_series`
 /// (metric, else schema), else the default for an undeclared bound, else
 /// none; label bounds only for open labels with a number.
@@ -849,6 +886,47 @@ fn error_cases() -> Vec<(String, &'static str, String)> {
             one("r: {max_values: lots}", &format!("name: jobs_total, {counter}, labels: [r]")),
             "expected a whole number or `unlimited` for `max_values`, found `lots`",
             one("r: {max_values: unlimited}", &format!("name: jobs_total, {counter}, labels: [r]")),
+        ),
+        // native histograms
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {factor: 1}"),
+            "`factor` must be at least 1.002712",
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {factor: 1.1}"),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {schema: 9}"),
+            "`schema` must be from -4 to 8, found 9",
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {schema: 8}"),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {factor: 2, schema: 0}"),
+            "`native` has both `factor` and `schema`; keep one",
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {schema: 0}"),
+        ),
+        (
+            ok(&format!("name: jobs_total, {counter}, native: true")),
+            "`native` only applies to histograms, and `jobs_total` is a counter; remove it",
+            ok(&format!("name: jobs_total, {counter}")),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {zero_threshold: -1}"),
+            "`zero_threshold` must be a finite number, 0 or more",
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {zero_threshold: 0}"),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {max_buckets: 5000}"),
+            "`max_buckets` is at most 4096",
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {max_buckets: 4096}"),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {factr: 1.1}"),
+            "factr",
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: {}"),
+        ),
+        (
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: yes"),
+            "for `native`",
+            ok("name: rpc_seconds, type: histogram, help: Latency., native: false"),
         ),
         (
             ok(&format!("name: jobs_total, {counter}, max_series: 0")),

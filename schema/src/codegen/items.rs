@@ -191,9 +191,12 @@ fn static_doc(checked: &Checked, m: &MetricPlan) -> String {
             crate::OVERFLOW_VALUE
         ));
     }
-    if m.kind == MetricType::Histogram {
+    if m.kind == MetricType::Histogram && (!m.buckets.is_empty() || m.native.is_none()) {
         let b: Vec<String> = m.buckets.iter().map(|b| b.to_string()).collect();
         d.push_str(&format!("| Buckets | {} |\n", b.join(", ")));
+    }
+    if let Some(n) = &m.native {
+        d.push_str(&format!("| Native buckets | {} |\n", n.describe()));
     }
     d.push_str(&format!("| Stability | {} |\n", md.stability().as_str()));
     d
@@ -326,9 +329,16 @@ fn metric_code(
         MetricType::Summary => quote!(::promdef::Summary),
         MetricType::Info => quote!(::promdef::value::InfoValue),
     };
-    let new_cell = match m.kind {
-        MetricType::Histogram => quote!(::promdef::Histogram::new(&[ #( #buckets ),* ])),
-        MetricType::Info => quote!(::promdef::value::InfoValue),
+    let native = m.native.map(|n| {
+        let (schema, max, zero) = (n.schema, n.max_buckets, n.zero_threshold);
+        quote!(&::promdef::native::Native { schema: #schema, max_buckets: #max, zero_threshold: #zero })
+    });
+    let new_cell = match (m.kind, &native) {
+        (MetricType::Histogram, Some(n)) => {
+            quote!(::promdef::Histogram::with_native(&[ #( #buckets ),* ], #n))
+        }
+        (MetricType::Histogram, None) => quote!(::promdef::Histogram::new(&[ #( #buckets ),* ])),
+        (MetricType::Info, _) => quote!(::promdef::value::InfoValue),
         _ => quote!(#cell::new()),
     };
 
@@ -435,7 +445,10 @@ fn metric_code(
                 });
                 (
                     quote!(::promdef::Map<#st<'static>, #cell>),
-                    quote!(::promdef::Map::new(#desc, #map_buckets)),
+                    match &native {
+                        Some(n) => quote!(::promdef::Map::native(#desc, #map_buckets, ::core::option::Option::Some(#n))),
+                        None => quote!(::promdef::Map::new(#desc, #map_buckets)),
+                    },
                     alias.unwrap_or_else(|| quote! {
                         #[doc = #sdoc]
                         #[derive(Clone, Copy, Debug)]

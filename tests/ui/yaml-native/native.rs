@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-native/native.yaml");
+
+fn main() {}
