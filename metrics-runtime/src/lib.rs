@@ -47,6 +47,7 @@ pub mod cardinality;
 pub mod encode;
 pub mod exemplar;
 pub mod family;
+pub mod http;
 mod map;
 pub mod native;
 pub mod process;

@@ -59,6 +59,7 @@ fn ui() {
     t.compile_fail("ui/labels/*.rs");
     t.compile_fail("ui/ops/*.rs");
     t.compile_fail("ui/deprecated/*.rs");
+    t.compile_fail("ui/http/*.rs");
     for c in CATEGORIES {
         t.compile_fail(format!("ui/inline-{c}/*.rs"));
         t.compile_fail(format!("ui/yaml-{c}/*.rs"));

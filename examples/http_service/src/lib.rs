@@ -1,12 +1,11 @@
-//! A small inventory service instrumented with promdef: a request counter,
-//! a latency histogram, an in-progress gauge and a gauge computed at scrape
+//! A small inventory service instrumented with promdef: promdef's HTTP
+//! layer records a request counter, a latency histogram and an in-progress
+//! gauge declared in `schema/metrics.yaml`, beside a gauge computed at scrape
 //! time, with `/metrics` behind a bearer token. `main.rs` runs it; the
 //! end-to-end tests start it in-process and point a real Prometheus at it.
 
-use axum::extract::{MatchedPath, Path, Request, State};
-use axum::http::{Method as HttpMethod, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use promdef::exporter::{Exporter, ExporterError, Running};
@@ -47,46 +46,10 @@ async fn remove(State(store): State<Arc<Store>>, Path(name): Path<String>) -> St
     }
 }
 
-/// Records every API request: in progress while it runs, then counted by
-/// route template and status class, and timed.
-async fn record(req: Request, next: Next) -> Response {
-    let _busy = HTTP_REQUESTS_IN_PROGRESS.track_inprogress();
-    let method = match *req.method() {
-        HttpMethod::GET => Method::Get,
-        HttpMethod::POST => Method::Post,
-        HttpMethod::DELETE => Method::Delete,
-        _ => Method::Other,
-    };
-    // The template (`/items/{name}`), never the raw path: bounded cardinality.
-    let route: &'static str = match req.extensions().get::<MatchedPath>().map(|p| p.as_str()) {
-        Some("/items") => "/items",
-        Some("/items/{name}") => "/items/{name}",
-        _ => "unmatched",
-    };
-    let timer = HTTP_REQUEST_DURATION_SECONDS
-        .with(HttpRequestDurationSecondsLabels { method, route })
-        .start_timer();
-    let resp = next.run(req).await;
-    drop(timer);
-    let status_class = match resp.status().as_u16() {
-        100..=199 => StatusClass::V1xx,
-        200..=299 => StatusClass::V2xx,
-        300..=399 => StatusClass::V3xx,
-        400..=499 => StatusClass::V4xx,
-        _ => StatusClass::V5xx,
-    };
-    HTTP_REQUESTS_TOTAL
-        .with(HttpRequestsTotalLabels {
-            method,
-            route,
-            status_class,
-        })
-        .inc();
-    resp
-}
-
-/// The API routes, instrumented. `/metrics` is served beside them (not
-/// through `record`, so scrapes are not counted as API requests).
+/// The API routes, instrumented by promdef's HTTP layer bound to the
+/// schema's metrics: requests by method, route template and status class,
+/// duration to the end of the body, requests in flight. `/metrics` is served
+/// beside them (outside the layer, so scrapes are not counted as API requests).
 pub fn api(store: Arc<Store>) -> Router {
     // A gauge computed at scrape time: the registry calls this before every exposition.
     let counted = store.clone();
@@ -96,7 +59,13 @@ pub fn api(store: Arc<Store>) -> Router {
         .route("/items/{name}", post(add).delete(remove))
         // Set before `layer`, so unknown paths are recorded too (as `unmatched`).
         .fallback(|| async { StatusCode::NOT_FOUND })
-        .layer(middleware::from_fn(record))
+        .layer(
+            promdef::http::HttpMetrics::new()
+                .requests(&HTTP_REQUESTS_TOTAL)
+                .duration(&HTTP_REQUEST_DURATION_SECONDS)
+                .active(&HTTP_REQUESTS_IN_PROGRESS)
+                .layer(),
+        )
         .with_state(store)
 }
 

@@ -231,6 +231,88 @@ fn deprecation_note(m: &MetricPlan) -> Option<String> {
 }
 
 /// The metric's items, and the expression of its `&dyn Family` for the registration.
+/// The implementation that lets `promdef::http::HttpMetrics` fill this
+/// labels struct from a request, when every label is one it knows (see
+/// `promdef::http`); otherwise nothing, and binding it does not compile.
+fn http_labels(plan: &Plan, m: &MetricPlan, st: &Ident, fields: &[Ident]) -> TokenStream {
+    let mut values = Vec::new();
+    let mut needs_response = false;
+    for (l, f) in m.labels.iter().zip(fields) {
+        let set = l.closed.map(|e| &plan.enums[e]);
+        let pick = |source: TokenStream, fallbacks: &[&str]| -> Option<TokenStream> {
+            let e = set?;
+            let fallback = e
+                .variants
+                .iter()
+                .find(|(_, v)| fallbacks.iter().any(|f| v.eq_ignore_ascii_case(f)))?;
+            let ty = ident(&e.type_name);
+            let var = ident(&fallback.0);
+            Some(quote!(::promdef::http::pick(&#ty::ALL, #ty::VALUES, #source, #ty::#var)))
+        };
+        let value = match (l.name.as_str(), set) {
+            ("method", None) => quote!(info.method),
+            ("method", Some(_)) => match pick(quote!(info.method), &["other"]) {
+                Some(v) => v,
+                None => return TokenStream::new(),
+            },
+            ("route", None) => quote!(info.route),
+            ("route", Some(_)) => match pick(quote!(info.route), &["unmatched", "other"]) {
+                Some(v) => v,
+                None => return TokenStream::new(),
+            },
+            ("status_class", None) => {
+                needs_response = true;
+                quote!(info.status_class())
+            }
+            ("status_class", Some(e)) => {
+                let classes = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+                if !classes
+                    .iter()
+                    .all(|c| e.variants.iter().any(|(_, v)| v == c))
+                {
+                    return TokenStream::new();
+                }
+                needs_response = true;
+                match pick(quote!(info.status_class()), &["5xx"]) {
+                    Some(v) => v,
+                    None => return TokenStream::new(),
+                }
+            }
+            ("status" | "code", None) => {
+                needs_response = true;
+                quote!(info.status_code)
+            }
+            _ => return TokenStream::new(),
+        };
+        values.push(quote!(#f: #value));
+    }
+    let (ty, imp) = match m.storage {
+        Storage::Dense(_) => (
+            quote!(#st),
+            quote! {
+                impl ::promdef::http::DenseHttpLabels for #st {
+                    fn from_http(info: &::promdef::http::HttpInfo<'_>) -> Self {
+                        #st { #( #values ),* }
+                    }
+                }
+            },
+        ),
+        _ => (
+            quote!(#st<'static>),
+            quote! {
+                impl ::promdef::http::OpenHttpLabels for #st<'static> {
+                    fn from_http<'a>(info: &::promdef::http::HttpInfo<'a>) -> #st<'a> {
+                        #st { #( #values ),* }
+                    }
+                }
+            },
+        ),
+    };
+    let request_only =
+        (!needs_response).then(|| quote!(impl ::promdef::http::RequestLabels for #ty {}));
+    quote!(#imp #request_only)
+}
+
 /// A labels struct's shape: storage, field names, types and docs. Metrics of
 /// one shape share one struct (the others get a type alias): a struct with
 /// its derives and trait impl per metric was most of the compile time of a
@@ -389,6 +471,7 @@ fn metric_code(
                 })
                 .collect();
             let sdoc = format!("Label values of [`{}`] (`{name}`).", m.static_name);
+            let http = http_labels(plan, m, &st, &fields);
             let dense = matches!(storage, Storage::Dense(_));
             let shape = format!(
                 "{dense} {} {}",
@@ -431,6 +514,7 @@ fn metric_code(
                                 i
                             }
                         }
+                        #http
                     }),
                 )
             } else {
@@ -463,6 +547,7 @@ fn metric_code(
                                 #( #writes )*
                             }
                         }
+                        #http
                     }),
                 )
             }

@@ -106,6 +106,16 @@ impl ::promdef::__private::OpenLabels for RouteDurationSecondsLabels<'static> {
         sink.last_open(labels.route);
     }
 }
+impl ::promdef::http::OpenHttpLabels for RouteDurationSecondsLabels<'static> {
+    fn from_http<'a>(
+        info: &::promdef::http::HttpInfo<'a>,
+    ) -> RouteDurationSecondsLabels<'a> {
+        RouteDurationSecondsLabels {
+            route: info.route,
+        }
+    }
+}
+impl ::promdef::http::RequestLabels for RouteDurationSecondsLabels<'static> {}
 /**Latency by route.
 
 | | |
