@@ -105,7 +105,17 @@ process_metric!(
 
 /// Adds the process families to `registry` and refreshes them before each
 /// exposition. Calling it again for the same registry does nothing; a name
-/// already declared in the registry is an error.
+/// already declared in the registry is an error ([`DuplicateMetric`], a
+/// `std::error::Error`, so `?` works in `main`):
+///
+/// ```
+/// pub static APP: promdef::Registry = promdef::Registry::new();
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     promdef::process::register(&APP)?;
+///     assert!(APP.render_text().contains("process_threads"));
+///     Ok(())
+/// }
+/// ```
 pub fn register(registry: &'static Registry) -> Result<(), DuplicateMetric> {
     let all: [&'static dyn Family; 7] = [
         &CPU.family,

@@ -14,7 +14,7 @@
 //! The rest of the runtime reaches storage through three seams, none of them
 //! behind a `cfg`: [`crate::value::Cell::visit_values`] (every `Val` of a
 //! cell), [`crate::Family::visit_cells`] (every cell of a family) and the
-//! [new-series hook](set_new_series_hook) that open-label tables call when
+//! new-series hook (`set_new_series_hook`) that open-label tables call when
 //! they create a series.
 
 use crate::family::Descriptor;

@@ -117,15 +117,71 @@ pub(super) fn client(
 }
 
 /// The credentials a request must carry.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub(super) struct Credentials {
     pub bearer: Option<Secret>,
     pub basic: Option<(String, Secret)>,
+    /// bcrypt users of a web configuration file.
+    #[cfg(feature = "web-config")]
+    pub users: Option<std::sync::Arc<super::webconfig::Users>>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("bearer", &self.bearer)
+            .field("basic", &self.basic.as_ref().map(|(u, _)| u))
+            .finish()
+    }
+}
+
+/// The user and password of a `Basic` `Authorization` header.
+pub(super) fn basic_pair(headers: &HeaderMap) -> Option<(String, Vec<u8>)> {
+    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, cred) = auth.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(cred.trim())
+        .ok()?;
+    let colon = decoded.iter().position(|b| *b == b':')?;
+    let user = String::from_utf8(decoded[..colon].to_vec()).ok()?;
+    Some((user, decoded[colon + 1..].to_vec()))
 }
 
 impl Credentials {
     pub(super) fn required(&self) -> bool {
+        #[cfg(feature = "web-config")]
+        if self.users.is_some() {
+            return true;
+        }
         self.bearer.is_some() || self.basic.is_some()
+    }
+
+    /// Whether basic credentials are accepted (for the challenge).
+    pub(super) fn takes_basic(&self) -> bool {
+        #[cfg(feature = "web-config")]
+        if self.users.is_some() {
+            return true;
+        }
+        self.basic.is_some()
+    }
+
+    /// [`Credentials::authorized`], then the web configuration's bcrypt
+    /// users, verified on a blocking thread (bcrypt is slow by design).
+    pub(super) async fn authorized_async(&self, headers: &HeaderMap) -> bool {
+        if self.authorized(headers) {
+            return true;
+        }
+        #[cfg(feature = "web-config")]
+        if let (Some(users), Some((user, pass))) = (&self.users, basic_pair(headers)) {
+            let users = users.clone();
+            return tokio::task::spawn_blocking(move || users.verify(&user, &pass))
+                .await
+                .unwrap_or(false);
+        }
+        false
     }
 
     /// Whether `headers` carry one of the configured credentials.
@@ -146,17 +202,11 @@ impl Credentials {
                 return token.matches(cred.as_bytes());
             }
         }
-        if scheme.eq_ignore_ascii_case("basic") {
-            if let Some((user, pass)) = &self.basic {
-                let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(cred) else {
-                    return false;
-                };
-                let Some(colon) = decoded.iter().position(|b| *b == b':') else {
-                    return false;
-                };
+        if let Some((user, pass)) = &self.basic {
+            if let Some((u, p)) = basic_pair(headers) {
                 // Evaluate both halves so timing does not tell which was wrong.
-                let user_ok = user.as_bytes().ct_eq(&decoded[..colon]);
-                let pass_ok = pass.0.as_slice().ct_eq(&decoded[colon + 1..]);
+                let user_ok = user.as_bytes().ct_eq(u.as_bytes());
+                let pass_ok = pass.0.as_slice().ct_eq(&p);
                 return bool::from(user_ok & pass_ok);
             }
         }
@@ -186,7 +236,7 @@ mod tests {
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         let c = Credentials {
             bearer: Some(Secret::new("tok")),
-            basic: None,
+            ..Default::default()
         };
         assert!(auth(&c, "Bearer tok"));
         assert!(auth(&c, "bearer tok"));
@@ -197,8 +247,8 @@ mod tests {
         assert!(!c.authorized(&HeaderMap::new()));
 
         let c = Credentials {
-            bearer: None,
             basic: Some(("user".into(), Secret::new("pa:ss"))),
+            ..Default::default()
         };
         assert!(auth(&c, &format!("Basic {}", b64("user:pa:ss"))));
         assert!(!auth(&c, &format!("Basic {}", b64("user:pa"))));

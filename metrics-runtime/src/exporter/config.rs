@@ -13,6 +13,7 @@ const SECURITY: &[&str] = &[
     "BASIC_AUTH",
     "ALLOW_CIDRS",
     "TRUSTED_PROXIES",
+    "WEB_CONFIG_FILE",
 ];
 
 fn parse_bool(name: &str, v: &str) -> Result<bool, ExporterError> {
@@ -103,7 +104,8 @@ impl Exporter {
         Self::from_lookup_prefix(registry, "PROMDEF_", get)
     }
 
-    fn from_lookup_prefix(
+    /// As [`Exporter::from_lookup`] with variables named `<prefix>…`.
+    pub fn from_lookup_prefix(
         registry: &'static crate::Registry,
         prefix: &str,
         get: impl Fn(&str) -> Option<String>,
@@ -152,6 +154,9 @@ impl Exporter {
             };
             e = e.basic_auth(user.trim(), pass.trim());
             e.check_credentials(&name)?;
+        }
+        if let Some(v) = vars.get("WEB_CONFIG_FILE")? {
+            e.web_config = Some(v.trim().into());
         }
         if let Some(v) = vars.get("ALLOW_CIDRS")? {
             e.allow = parse_cidrs(&vars.name("ALLOW_CIDRS"), &v)?;

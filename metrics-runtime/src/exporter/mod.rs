@@ -39,6 +39,7 @@
 //! | `PROMDEF_PROTOBUF` | `false` never serves the protobuf exposition (which native histograms need) | `true` |
 //! | `PROMDEF_GZIP` | `false` never compresses | `true` |
 //! | `PROMDEF_PROCESS_METRICS` | `true` adds [`crate::process`] metrics | `false` |
+//! | `PROMDEF_WEB_CONFIG_FILE` | a Prometheus exporter-toolkit web configuration file (TLS, client certificates, bcrypt users; feature `web-config`) | none |
 //!
 //! A security variable (token, token file, basic credentials, allow-list,
 //! trusted proxies) that is set to nothing, or to `user:` / `:password`, or to
@@ -55,6 +56,20 @@
 //! set, either is accepted. Secrets are compared in constant time and never
 //! appear in `Debug` output, errors or responses.
 //!
+//! # TLS and the web configuration file
+//!
+//! [`Exporter::web_config_file`] (or `PROMDEF_WEB_CONFIG_FILE`) reads the
+//! file node_exporter's `--web.config.file` reads: `tls_server_config`
+//! (`cert_file`, `key_file`, `client_auth_type: RequireAndVerifyClientCert`
+//! or `VerifyClientCertIfGiven` with `client_ca_file`, `min_version` /
+//! `max_version` `TLS12`/`TLS13`) and `basic_auth_users` (bcrypt hashes,
+//! verified off the async workers and remembered once valid). Relative paths
+//! are from the file's directory; the file is read when the exporter starts.
+//! Anything it cannot honour — TLS 1.0/1.1, cipher or curve lists, client
+//! certificates nobody verifies, an unknown key, a hash that is not bcrypt —
+//! stops start-up with an error naming it. Built without the `web-config`
+//! feature, setting the file is an error too, never a server without TLS.
+//!
 //! Under load: concurrent scrapes of one format share one render (so an
 //! exposition is built at most once per format at a time, and held once,
 //! whatever the number of clients); at most [`Exporter::max_connections`]
@@ -66,6 +81,8 @@
 mod auth;
 mod config;
 mod server;
+#[cfg(feature = "web-config")]
+mod webconfig;
 
 use crate::registry::{DuplicateMetric, Registry, RegistryError};
 use auth::{Credentials, Secret};
@@ -149,6 +166,7 @@ pub struct Exporter {
     metrics_path: String,
     prefix: String,
     stop_on: StopOn,
+    web_config: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for Exporter {
@@ -171,6 +189,7 @@ impl fmt::Debug for Exporter {
             .field("gzip", &self.gzip)
             .field("process_metrics", &self.process)
             .field("limits", &self.limits)
+            .field("web_config", &self.web_config)
             .finish()
     }
 }
@@ -259,6 +278,7 @@ impl Exporter {
             metrics_path: "/metrics".into(),
             prefix: String::new(),
             stop_on: StopOn::Signals,
+            web_config: None,
         }
     }
 
@@ -378,6 +398,16 @@ impl Exporter {
         self
     }
 
+    /// Reads TLS settings and bcrypt basic-auth users from a Prometheus
+    /// exporter-toolkit web configuration file (the `--web.config.file` of
+    /// node_exporter; see the [module docs](self#tls-and-the-web-configuration-file)),
+    /// checked when the exporter starts. Needs the `web-config` feature: without
+    /// it, starting fails rather than serving without the file's protection.
+    pub fn web_config_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.web_config = Some(path.into());
+        self
+    }
+
     /// Stops the server only on [`Running::shutdown`] (no signal handling).
     pub fn manual_shutdown(mut self) -> Self {
         self.stop_on = StopOn::Manual;
@@ -438,14 +468,42 @@ impl Exporter {
     fn prepare(&self) -> Result<Arc<Inner>, ExporterError> {
         self.check_credentials("credentials")?;
         self.check_paths("metrics_path")?;
+        #[allow(unused_mut)]
+        let mut opts = self.clone();
+        #[cfg(feature = "web-config")]
+        let mut tls = None;
+        if let Some(path) = &self.web_config {
+            #[cfg(feature = "web-config")]
+            {
+                let web = webconfig::load("web_config_file", path)?;
+                if web.users.is_some() && self.credentials.basic.is_some() {
+                    return Err(config(
+                        "web_config_file",
+                        "the file's `basic_auth_users` and basic credentials (`PROMDEF_BASIC_AUTH`) are both set; keep one",
+                    ));
+                }
+                opts.credentials.users = web.users;
+                tls = web.tls;
+            }
+            #[cfg(not(feature = "web-config"))]
+            return Err(config(
+                "web_config_file",
+                format!(
+                    "`{}` cannot be honoured: promdef was built without its `web-config` feature; enable it",
+                    path.display()
+                ),
+            ));
+        }
         self.registry.check().map_err(ExporterError::Registry)?;
         if self.process {
             crate::process::register(self.registry).map_err(ExporterError::Duplicate)?;
         }
         Ok(Arc::new(Inner {
-            opts: self.clone(),
+            opts,
             stopping: AtomicBool::new(false),
             renders: Default::default(),
+            #[cfg(feature = "web-config")]
+            tls,
         }))
     }
 
@@ -466,7 +524,15 @@ impl Exporter {
     /// # }
     /// ```
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Result<Router<S>, ExporterError> {
-        Ok(server::routes(self.prepare()?))
+        let inner = self.prepare()?;
+        #[cfg(feature = "web-config")]
+        if inner.tls.is_some() {
+            return Err(config(
+                "web_config_file",
+                "its `tls_server_config` needs the exporter's own server (`bind`, `bind_with`, `serve`), not `router`",
+            ));
+        }
+        Ok(server::routes(inner))
     }
 
     /// Binds the listen address and serves the metrics and health routes
@@ -520,7 +586,11 @@ impl Exporter {
                 let _ = tx.send(true);
             });
         }
-        let task = tokio::spawn(server::serve(listener, app, self.limits, stop_rx));
+        let tls = server::Tls {
+            #[cfg(feature = "web-config")]
+            acceptor: inner.tls.clone().map(tokio_rustls::TlsAcceptor::from),
+        };
+        let task = tokio::spawn(server::serve(listener, app, self.limits, stop_rx, tls));
         Ok(Running {
             addr: local,
             inner,

@@ -29,6 +29,9 @@ pub(super) struct Inner {
     pub opts: Exporter,
     pub stopping: AtomicBool,
     pub renders: Renders,
+    /// TLS from a web configuration file.
+    #[cfg(feature = "web-config")]
+    pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
 }
 
 /// One exposition's bytes per format and encoding, rendered once per burst.
@@ -150,7 +153,7 @@ fn challenge(opts: &Exporter) -> Response {
             HeaderValue::from_static("Bearer realm=\"metrics\""),
         );
     }
-    if opts.credentials.basic.is_some() {
+    if opts.credentials.takes_basic() {
         h.append(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Basic realm=\"metrics\", charset=\"UTF-8\""),
@@ -177,7 +180,7 @@ async fn metrics(inner: Arc<Inner>, req: Request) -> Response {
             );
         }
     }
-    if !opts.credentials.authorized(headers) {
+    if !opts.credentials.authorized_async(headers).await {
         return challenge(opts);
     }
     let header_str = |name| {
@@ -344,6 +347,7 @@ pub(super) async fn serve(
     app: Router,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
+    tls: Tls,
 ) {
     let conns = Arc::new(Conns::default());
     let epoch = Instant::now();
@@ -380,8 +384,18 @@ pub(super) async fn serve(
         conn.touch(epoch);
         conns.add(conn.clone());
         let (conns, app, stop) = (conns.clone(), app.clone(), stop.clone());
+        let tls = tls.clone();
         tasks.spawn(async move {
-            serve_conn(stream, peer, app, conn.clone(), limits, epoch, stop).await;
+            match tls.accept(stream, limits.header_timeout).await {
+                Some(Stream::Plain(s)) => {
+                    serve_conn(s, peer, app, conn.clone(), limits, epoch, stop).await
+                }
+                #[cfg(feature = "web-config")]
+                Some(Stream::Tls(s)) => {
+                    serve_conn(*s, peer, app, conn.clone(), limits, epoch, stop).await
+                }
+                None => {}
+            }
             conns.remove(&conn);
         });
     }
@@ -391,6 +405,36 @@ pub(super) async fn serve(
     });
     if drain.await.is_err() {
         tasks.abort_all();
+    }
+}
+
+/// TLS for accepted connections (none without a web configuration).
+#[derive(Clone, Default)]
+pub(super) struct Tls {
+    #[cfg(feature = "web-config")]
+    pub acceptor: Option<tokio_rustls::TlsAcceptor>,
+}
+
+/// An accepted connection, after the TLS handshake if there is one.
+enum Stream {
+    Plain(tokio::net::TcpStream),
+    #[cfg(feature = "web-config")]
+    Tls(Box<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>),
+}
+
+impl Tls {
+    /// The connection to serve: `None` when the handshake fails or takes
+    /// longer than the header timeout (a slow handshake is a slow client).
+    async fn accept(&self, s: tokio::net::TcpStream, timeout: Duration) -> Option<Stream> {
+        #[cfg(feature = "web-config")]
+        if let Some(a) = &self.acceptor {
+            return match tokio::time::timeout(timeout, a.accept(s)).await {
+                Ok(Ok(t)) => Some(Stream::Tls(Box::new(t))),
+                _ => None,
+            };
+        }
+        let _ = timeout;
+        Some(Stream::Plain(s))
     }
 }
 
