@@ -44,6 +44,29 @@ fn shown(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
+/// Loads inputs for commands that need a schema that makes sense: convention
+/// lints are tolerated (the model is complete), errors are not.
+pub fn usable(inputs: &[PathBuf]) -> Result<Vec<Decl>, Unusable> {
+    let decls = load(inputs)?;
+    let bad: Vec<String> = decls
+        .iter()
+        .filter(|d| d.errors() > 0)
+        .map(|d| format!("`{}` ({})", d.path, d.errors()))
+        .collect();
+    if bad.is_empty() {
+        return Ok(decls);
+    }
+    let args: Vec<String> = inputs
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    Err(Unusable(format!(
+        "errors in {}; run `promdef check {}` and fix them first",
+        bad.join(", "),
+        args.join(" ")
+    )))
+}
+
 /// Reads every input. Declarations keep input order; a YAML file reached
 /// twice (named directly and through a crate's `file = …`) is read once.
 pub fn load(inputs: &[PathBuf]) -> Result<Vec<Decl>, Unusable> {

@@ -7,4 +7,6 @@ pub mod exposition;
 pub mod fetch;
 pub mod import;
 pub mod input;
+pub mod ops;
+pub mod scrape;
 pub mod text_diff;

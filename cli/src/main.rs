@@ -8,7 +8,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use promdef_cli::input::{self, Decl, Unusable};
-use promdef_cli::{expose, text_diff};
+use promdef_cli::{expose, ops, text_diff};
 use promdef_schema::markdown;
 use std::io::Write;
 use std::path::PathBuf;
@@ -81,6 +81,77 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         timeout: u64,
     },
+    /// Prometheus recording rules and multi-window burn-rate alerts for the
+    /// declared `objectives:` (check them with `promtool check rules`).
+    Rules {
+        /// YAML schemas, Rust files or crate directories.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Write to this file (only when it changes) instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Also write `promtool test rules` tests of the alerts here (next to `--output`).
+        #[arg(long, value_name = "FILE", requires = "output")]
+        tests: Option<PathBuf>,
+        /// Do not write: exit 1 and print a diff when an output file is stale.
+        #[arg(long, requires = "output")]
+        check: bool,
+    },
+    /// A Grafana dashboard: a panel per metric, closed-set label variables, SLO panels.
+    Dashboard {
+        /// YAML schemas, Rust files or crate directories.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Dashboard title and uid (`promdef-<name>`); default: the first namespace.
+        #[arg(long)]
+        name: Option<String>,
+        /// Write to this file (only when it changes) instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Do not write: exit 1 and print a diff when the output file is stale.
+        #[arg(long, requires = "output")]
+        check: bool,
+    },
+    /// The Prometheus `scrape_configs` entry for a service, from the settings
+    /// its exporter reads (`PROMDEF_*` or `<prefix>*`; the environment, or `--env-file`).
+    ScrapeConfig {
+        /// The job name.
+        #[arg(long)]
+        job: String,
+        /// `host:port` to scrape (repeatable); default: the exporter's listen address.
+        #[arg(long = "target", value_name = "HOST:PORT")]
+        targets: Vec<String>,
+        /// The exporter's variable prefix, as passed to `Exporter::from_env_prefix`.
+        #[arg(long, default_value = "PROMDEF_")]
+        env_prefix: String,
+        /// The metrics path, when the service sets it in code (`.metrics_path("/metrics/")`).
+        #[arg(long, value_name = "PATH")]
+        metrics_path: Option<String>,
+        /// Read the settings from this `KEY=VALUE` file instead of the environment.
+        #[arg(long, value_name = "FILE")]
+        env_file: Option<PathBuf>,
+        /// Where Prometheus reads the bearer token or basic-auth password.
+        #[arg(long, value_name = "FILE")]
+        credentials_file: Option<PathBuf>,
+        /// Basic-auth user (for a web configuration file's users).
+        #[arg(long)]
+        username: Option<String>,
+        /// CA certificate to verify the exporter's TLS certificate with.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+        /// Client certificate, when the exporter requires one.
+        #[arg(long, value_name = "FILE")]
+        cert_file: Option<PathBuf>,
+        /// The client certificate's key.
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        /// Write to this file (only when it changes) instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Do not write: exit 1 and print a diff when the output file is stale.
+        #[arg(long, requires = "output")]
+        check: bool,
+    },
     /// Breaking changes from OLD to NEW, by each metric's stability in OLD.
     Diff {
         /// The previous version: a YAML schema, Rust file or crate directory.
@@ -114,7 +185,7 @@ fn main() -> ExitCode {
         Command::Expose {
             inputs,
             open_label_value,
-        } => usable(&inputs).map(|decls| {
+        } => input::usable(&inputs).map(|decls| {
             emit(&expose::render(&decls, open_label_value.as_deref()));
             Outcome::Clean
         }),
@@ -132,6 +203,47 @@ fn main() -> ExitCode {
             bearer_token,
             namespace.as_deref(),
             timeout,
+        ),
+        Command::Rules {
+            inputs,
+            output,
+            tests,
+            check,
+        } => rules(&inputs, output.as_deref(), tests.as_deref(), check),
+        Command::Dashboard {
+            inputs,
+            name,
+            output,
+            check,
+        } => dashboard(&inputs, name, output.as_deref(), check),
+        Command::ScrapeConfig {
+            job,
+            targets,
+            env_prefix,
+            metrics_path,
+            env_file,
+            credentials_file,
+            username,
+            ca_file,
+            cert_file,
+            key_file,
+            output,
+            check,
+        } => scrape_config(
+            env_file.as_deref(),
+            &promdef_cli::scrape::Options {
+                job,
+                targets,
+                prefix: env_prefix,
+                metrics_path,
+                credentials_file,
+                username,
+                ca_file,
+                cert_file,
+                key_file,
+            },
+            output.as_deref(),
+            check,
         ),
         Command::Diff { old, new } => diff(&old, &new),
     };
@@ -247,35 +359,12 @@ fn check(inputs: &[PathBuf], format: Format) -> Result<Outcome, Unusable> {
     })
 }
 
-/// Loads inputs for commands that need a schema that makes sense: convention
-/// lints are tolerated (the model is complete), errors are not.
-fn usable(inputs: &[PathBuf]) -> Result<Vec<Decl>, Unusable> {
-    let decls = input::load(inputs)?;
-    let bad: Vec<String> = decls
-        .iter()
-        .filter(|d| d.errors() > 0)
-        .map(|d| format!("`{}` ({})", d.path, d.errors()))
-        .collect();
-    if bad.is_empty() {
-        return Ok(decls);
-    }
-    let args: Vec<String> = inputs
-        .iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
-    Err(Unusable(format!(
-        "errors in {}; run `promdef check {}` and fix them first",
-        bad.join(", "),
-        args.join(" ")
-    )))
-}
-
 fn docs(
     inputs: &[PathBuf],
     output: Option<&std::path::Path>,
     check: bool,
 ) -> Result<Outcome, Unusable> {
-    let decls = usable(inputs)?;
+    let decls = input::usable(inputs)?;
     let sources: Vec<markdown::Source<'_>> = decls
         .iter()
         .map(|d| markdown::Source {
@@ -284,10 +373,96 @@ fn docs(
         })
         .collect();
     let text = markdown::render(&sources);
+    match output {
+        None => {
+            emit(&text);
+            Ok(Outcome::Clean)
+        }
+        Some(out) => write_or_check(&text, out, check),
+    }
+}
+
+fn rules(
+    inputs: &[PathBuf],
+    output: Option<&std::path::Path>,
+    tests: Option<&std::path::Path>,
+    check: bool,
+) -> Result<Outcome, Unusable> {
+    let decls = ops::load(inputs)?;
+    let text = ops::rules(&decls)?;
     let Some(out) = output else {
         emit(&text);
         return Ok(Outcome::Clean);
     };
+    let mut outcome = write_or_check(&text, out, check)?;
+    if let Some(t) = tests {
+        let dir = |p: &std::path::Path| {
+            std::path::absolute(p)
+                .ok()
+                .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+        };
+        if dir(t) != dir(out) {
+            return Err(Unusable(format!(
+                "write `--tests` next to `--output` (`{}`), so the test file can name the rules file",
+                out.display()
+            )));
+        }
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = ops::rule_tests(&decls, &name);
+        if let Outcome::Findings = write_or_check(&text, t, check)? {
+            outcome = Outcome::Findings;
+        }
+    }
+    Ok(outcome)
+}
+
+fn dashboard(
+    inputs: &[PathBuf],
+    name: Option<String>,
+    output: Option<&std::path::Path>,
+    check: bool,
+) -> Result<Outcome, Unusable> {
+    let decls = ops::load(inputs)?;
+    let text = ops::dashboard(&decls, name)?;
+    match output {
+        None => {
+            emit(&text);
+            Ok(Outcome::Clean)
+        }
+        Some(out) => write_or_check(&text, out, check),
+    }
+}
+
+fn scrape_config(
+    env_file: Option<&std::path::Path>,
+    options: &promdef_cli::scrape::Options,
+    output: Option<&std::path::Path>,
+    check: bool,
+) -> Result<Outcome, Unusable> {
+    let text = match env_file {
+        Some(f) => {
+            let vars = promdef_cli::scrape::read_env_file(f).map_err(Unusable)?;
+            promdef_cli::scrape::render(&|k| vars.get(k).cloned(), options)
+        }
+        None => promdef_cli::scrape::render(&|k| std::env::var(k).ok(), options),
+    }
+    .map_err(Unusable)?;
+    match output {
+        None => {
+            emit(&text);
+            Ok(Outcome::Clean)
+        }
+        Some(out) => write_or_check(&text, out, check),
+    }
+}
+
+/// Writes `text` to `out` only when it changes, or with `check` reports
+/// (exit 1, with a diff) that `out` is stale.
+fn write_or_check(text: &str, out: &std::path::Path, check: bool) -> Result<Outcome, Unusable> {
+    let text = text.to_string();
     let shown = out.to_string_lossy();
     let current = std::fs::read_to_string(out).ok();
     if current.as_deref() == Some(text.as_str()) {
@@ -312,8 +487,8 @@ fn docs(
 }
 
 fn diff(old: &std::path::Path, new: &std::path::Path) -> Result<Outcome, Unusable> {
-    let old_decls = usable(&[old.to_path_buf()])?;
-    let new_decls = usable(&[new.to_path_buf()])?;
+    let old_decls = input::usable(&[old.to_path_buf()])?;
+    let new_decls = input::usable(&[new.to_path_buf()])?;
     fn checked(d: &[Decl]) -> Vec<&promdef_schema::Checked> {
         d.iter().map(|d| &d.checked).collect()
     }

@@ -448,3 +448,101 @@ fn expose_with_a_placeholder_shows_open_label_metrics_too() {
         ),
     }
 }
+
+const WITH_OBJECTIVE: &str = "namespace: app
+labels:
+  code: {values: [ok, error]}
+metrics:
+  - {name: app_jobs_total, type: counter, help: Jobs., labels: [code]}
+objectives:
+  - {name: jobs, target: 99.9, window: 28d, availability: {metric: app_jobs_total, bad: {code: error}}}
+";
+
+#[test]
+fn rules_and_dashboard_write_check_and_refuse_what_they_cannot_generate() {
+    let s = Scratch::new();
+    let schema = s.write("m.yaml", WITH_OBJECTIVE);
+    let rules = s.0.join("rules.yml").display().to_string();
+    let tests = s.0.join("rules.test.yml").display().to_string();
+    let (code, _, err) = promdef(&["rules", &schema, "-o", &rules, "--tests", &tests]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&rules).unwrap();
+    assert!(text.contains("alert: JobsErrorBudgetBurn"), "{text}");
+    assert!(std::fs::read_to_string(&tests)
+        .unwrap()
+        .contains("rule_files:\n  - \"rules.yml\""));
+    // Current: `--check` is clean; stale: exit 1 with a one-line reason.
+    let (code, _, _) = promdef(&["rules", &schema, "-o", &rules, "--tests", &tests, "--check"]);
+    assert_eq!(code, 0);
+    std::fs::write(&rules, "stale\n").unwrap();
+    let (code, _, err) = promdef(&["rules", &schema, "-o", &rules, "--check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is stale"), "{err}");
+    // The tests name the rules file by name, so they must sit beside it.
+    let elsewhere = root().join("target/rules.test.yml").display().to_string();
+    let (code, _, err) = promdef(&["rules", &schema, "-o", &rules, "--tests", &elsewhere]);
+    assert_eq!(code, 2);
+    assert!(err.contains("next to `--output`"), "{err}");
+
+    let none = s.write(
+        "none.yaml",
+        "metrics:\n  - {name: a_total, type: counter, help: A.}\n",
+    );
+    let (code, _, err) = promdef(&["rules", &none]);
+    assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+    assert!(err.contains("no `objectives:` declared"), "{err}");
+    let (code, _, err) = promdef(&["dashboard", &none]);
+    assert_eq!(code, 2);
+    assert!(err.contains("pass `--name`"), "{err}");
+    let (code, out, _) = promdef(&["dashboard", &none, "--name", "a"]);
+    assert_eq!(code, 0);
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["uid"], "promdef-a");
+    let bad = s.write("bad.yaml", &WITH_OBJECTIVE.replace("99.9", "100"));
+    let (code, _, err) = promdef(&["rules", &bad]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn scrape_config_fails_closed_and_never_writes_secrets() {
+    let s = Scratch::new();
+    let env = s.write("svc.env", "APP_BEARER_TOKEN=hunter2\nAPP_METRICS_PATH=/m\n");
+    let args = [
+        "scrape-config",
+        "--job",
+        "svc",
+        "--target",
+        "127.0.0.1:9",
+        "--env-prefix",
+        "APP_",
+        "--env-file",
+        &env,
+    ];
+    let (code, out, err) = promdef(&args);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("pass `--credentials-file`"), "{err}");
+    assert!(!err.contains("hunter2"));
+    let mut with = args.to_vec();
+    with.extend(["--credentials-file", "/etc/prometheus/svc.token"]);
+    let (code, out, err) = promdef(&with);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("metrics_path: \"/m\"")
+            && out.contains("credentials_file: \"/etc/prometheus/svc.token\""),
+        "{out}"
+    );
+    assert!(!out.contains("hunter2"), "{out}");
+    // An invalid setting is the exporter's own error, one line.
+    let bad = s.write("bad.env", "APP_BEARER_TOKEN=\n");
+    let (code, _, err) = promdef(&[
+        "scrape-config",
+        "--job",
+        "svc",
+        "--env-prefix",
+        "APP_",
+        "--env-file",
+        &bad,
+    ]);
+    assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+    assert!(err.contains("is set but empty"), "{err}");
+}

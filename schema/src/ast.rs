@@ -14,7 +14,22 @@ pub const SCHEMA_KEYS: &[&str] = &[
     "enable",
     "labels",
     "metrics",
+    "objectives",
 ];
+/// Keys of an objective.
+pub const OBJECTIVE_KEYS: &[&str] = &[
+    "name",
+    "help",
+    "runbook",
+    "availability",
+    "latency",
+    "target",
+    "window",
+];
+/// Keys of an availability SLI.
+pub const AVAILABILITY_KEYS: &[&str] = &["metric", "bad", "good", "where"];
+/// Keys of a latency SLI.
+pub const LATENCY_KEYS: &[&str] = &["metric", "threshold", "where"];
 /// Keys of a label definition.
 pub const LABEL_KEYS: &[&str] = &["name", "help", "values", "max_values", "rust_type"];
 /// Keys of a metric.
@@ -362,8 +377,127 @@ pub fn build(cx: &mut Ctxt, root: &Node) -> Schema {
         }
         None => cx.error(root.loc, "the schema has no `metrics:` list; add one"),
     }
+    if let Some(o) = f.take("objectives") {
+        for item in seq(cx, o, "`objectives`") {
+            if let Some(obj) = objective(cx, item) {
+                schema.objectives.push(obj);
+            }
+        }
+    }
     f.finish(cx, SCHEMA_KEYS);
     schema
+}
+
+type Selector = Vec<(Spanned<String>, Vec<Spanned<String>>)>;
+
+/// `{label: [values]}` (a single value may be written without brackets).
+fn selector(cx: &mut Ctxt, node: &Node, what: &'static str) -> Selector {
+    let Some(mut f) = Fields::new(cx, node, what) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in f.entries.iter() {
+        let values = match &v.value {
+            Value::Seq(items) => items.iter().filter_map(|i| scalar_text(cx, i)).collect(),
+            _ => scalar_text(cx, v).into_iter().collect(),
+        };
+        out.push((Spanned::new(k.name.clone(), k.loc), values));
+    }
+    f.used.iter_mut().for_each(|u| *u = true);
+    f.finish(cx, &[]);
+    out
+}
+
+fn objective(cx: &mut Ctxt, node: &Node) -> Option<Objective> {
+    let mut f = Fields::new(cx, node, "an objective")?;
+    let name = f.take("name").and_then(|n| word(cx, n, "`name`"));
+    let help = f.take("help").and_then(|n| string(cx, n, "`help`"));
+    let runbook = f.take("runbook").and_then(|n| string(cx, n, "`runbook`"));
+    let availability = f.take("availability").and_then(|n| {
+        let mut a = Fields::new(cx, n, "`availability`")?;
+        let metric = a.take("metric").and_then(|m| word(cx, m, "`metric`"));
+        let bad = a
+            .take("bad")
+            .map(|b| selector(cx, b, "`bad`"))
+            .unwrap_or_default();
+        let good = a
+            .take("good")
+            .map(|b| selector(cx, b, "`good`"))
+            .unwrap_or_default();
+        let r#where = a
+            .take("where")
+            .map(|b| selector(cx, b, "`where`"))
+            .unwrap_or_default();
+        a.finish(cx, AVAILABILITY_KEYS);
+        let Some(metric) = metric else {
+            cx.error(
+                n.loc,
+                "`availability` needs `metric:` (a counter of this schema)",
+            );
+            return None;
+        };
+        Some(Sli::Availability {
+            metric,
+            bad,
+            good,
+            r#where,
+            loc: n.loc,
+        })
+    });
+    let latency = f.take("latency").and_then(|n| {
+        let mut l = Fields::new(cx, n, "`latency`")?;
+        let metric = l.take("metric").and_then(|m| word(cx, m, "`metric`"));
+        let threshold = l.take("threshold").and_then(|t| number(cx, t, "for `threshold`"));
+        let r#where = l.take("where").map(|b| selector(cx, b, "`where`")).unwrap_or_default();
+        l.finish(cx, LATENCY_KEYS);
+        match (metric, threshold) {
+            (Some(metric), Some(threshold)) => Some(Sli::Latency { metric, threshold, r#where, loc: n.loc }),
+            _ => {
+                cx.error(n.loc, "`latency` needs `metric:` (a histogram) and `threshold:` (one of its bucket bounds)");
+                None
+            }
+        }
+    });
+    let target = f.take("target").and_then(|n| number(cx, n, "for `target`"));
+    let window = f.take("window").and_then(|n| word(cx, n, "`window`"));
+    // A misspelt `availabilty:` is reported as an unknown key; saying the
+    // SLI is missing too would be a second error for one mistake.
+    let misspelt = f
+        .entries
+        .iter()
+        .any(|(k, _)| !OBJECTIVE_KEYS.contains(&k.name.as_str()));
+    f.finish(cx, OBJECTIVE_KEYS);
+    let sli = match (availability, latency) {
+        (Some(_), Some(l)) => {
+            let loc = match &l {
+                Sli::Latency { loc, .. } | Sli::Availability { loc, .. } => *loc,
+            };
+            cx.error(
+                loc,
+                "an objective has either `availability` or `latency`, not both; split it in two",
+            );
+            None
+        }
+        (a, l) => a.or(l),
+    };
+    if sli.is_none() && name.is_some() && !misspelt {
+        cx.error(
+            node.loc,
+            "an objective needs `availability:` (a counter) or `latency:` (a histogram)",
+        );
+    }
+    Some(Objective {
+        name: name.or_else(|| {
+            cx.error(node.loc, "an objective needs a `name:`");
+            None
+        })?,
+        help,
+        runbook,
+        sli,
+        target,
+        window,
+        loc: node.loc,
+    })
 }
 
 /// A list of lint ids (`allow:`, `enable:`).

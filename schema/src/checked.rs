@@ -4,7 +4,7 @@
 //! simply not in it.
 
 use crate::check::{self, Suppressed};
-use crate::diag::{Ctxt, Diagnostic, Loc};
+use crate::diag::{Ctxt, Diagnostic, Loc, Spanned};
 use crate::model::*;
 use crate::node::Node;
 use crate::resolve::{exposed_help, resolve, Resolved, ResolvedMetric};
@@ -51,6 +51,226 @@ pub struct Plan {
     pub enums: Vec<EnumPlan>,
     /// The metrics, in declaration order.
     pub metrics: Vec<MetricPlan>,
+    /// Objectives no rule rejected, over metrics in `metrics`.
+    pub objectives: Vec<ObjectivePlan>,
+}
+
+/// A label matcher of an SLI: the label has one of these values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Matcher {
+    /// Exposed label name.
+    pub label: String,
+    /// Accepted values (at least one).
+    pub values: Vec<String>,
+}
+
+impl Matcher {
+    /// The PromQL matcher: `label="v"` or `label=~"a|b"` with regex
+    /// metacharacters escaped.
+    ///
+    /// ```
+    /// let m = promdef_schema::Matcher { label: "code".into(), values: vec!["5xx".into(), "a.b".into()] };
+    /// assert_eq!(m.promql(), r#"code=~"5xx|a\\.b""#);
+    /// ```
+    pub fn promql(&self) -> String {
+        if let [one] = self.values.as_slice() {
+            return format!("{}=\"{}\"", self.label, promql_string(one));
+        }
+        let alts: Vec<String> = self.values.iter().map(|v| regex_escape(v)).collect();
+        format!("{}=~\"{}\"", self.label, promql_string(&alts.join("|")))
+    }
+}
+
+/// Escapes RE2 metacharacters.
+fn regex_escape(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The body of a double-quoted PromQL string.
+pub fn promql_string(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `{a="b",c=~"d|e"}`, or nothing when there is no matcher.
+pub fn selector(matchers: &[&Matcher]) -> String {
+    if matchers.is_empty() {
+        return String::new();
+    }
+    let m: Vec<String> = matchers.iter().map(|m| m.promql()).collect();
+    format!("{{{}}}", m.join(","))
+}
+
+/// A checked objective, ready for rules, dashboards and docs.
+#[derive(Clone, Debug)]
+pub struct ObjectivePlan {
+    /// Identifier (`checkout_availability`).
+    pub name: String,
+    /// What it promises.
+    pub help: Option<String>,
+    /// Runbook URL for the alerts.
+    pub runbook: Option<String>,
+    /// Percent of good events (0 < target < 100).
+    pub target: f64,
+    /// The window as written (`28d`).
+    pub window: String,
+    /// The window in days.
+    pub window_days: u64,
+    /// The indicator.
+    pub sli: SliPlan,
+    /// Where it is declared.
+    pub loc: Loc,
+}
+
+/// A checked indicator.
+#[derive(Clone, Debug)]
+pub enum SliPlan {
+    /// Events of a counter, bad ones selected (or good ones: `bad == false`).
+    Availability {
+        /// The counter (ends in `_total`).
+        metric: String,
+        /// Events counted at all.
+        scope: Vec<Matcher>,
+        /// The selected events.
+        selected: Vec<Matcher>,
+        /// Whether `selected` are the bad events (else the good ones).
+        bad: bool,
+        /// Values of the first selected label that are not selected (at
+        /// least one): a series of the other kind, for generated tests.
+        unselected: Vec<String>,
+    },
+    /// Observations of a histogram at most `threshold`.
+    Latency {
+        /// The histogram.
+        metric: String,
+        /// Observations counted at all.
+        scope: Vec<Matcher>,
+        /// The bucket bound.
+        threshold: f64,
+        /// The histogram also has native buckets.
+        native: bool,
+    },
+}
+
+impl SliPlan {
+    /// The metric it reads.
+    pub fn metric(&self) -> &str {
+        match self {
+            SliPlan::Availability { metric, .. } | SliPlan::Latency { metric, .. } => metric,
+        }
+    }
+}
+
+impl ObjectivePlan {
+    /// The error budget as a ratio (`0.001` for 99.9 %).
+    pub fn error_budget(&self) -> f64 {
+        // Rounded so 100 - 99.9 prints as 0.001, not 0.0010000000000047748.
+        let e = (100.0 - self.target) / 100.0;
+        (e * 1e12).round() / 1e12
+    }
+
+    /// PromQL for the ratio of bad events over `range` (`5m`): in [0, 1],
+    /// 0 (not nothing) when no bad event happened, empty without traffic.
+    pub fn error_ratio(&self, range: &str) -> String {
+        match &self.sli {
+            SliPlan::Availability {
+                metric,
+                scope,
+                selected,
+                bad,
+                ..
+            } => {
+                let all: Vec<&Matcher> = scope.iter().collect();
+                let mut sel = all.clone();
+                sel.extend(selected.iter());
+                let total = format!("sum(rate({metric}{}[{range}]))", selector(&all));
+                // A selected series that does not exist yet counts 0: without
+                // `or`, the ratio would be empty until the first bad event.
+                let part = format!(
+                    "(sum(rate({metric}{}[{range}])) or 0 * {total})",
+                    selector(&sel)
+                );
+                if *bad {
+                    format!("{part} / {total}")
+                } else {
+                    format!("1 - {part} / {total}")
+                }
+            }
+            SliPlan::Latency {
+                metric,
+                scope,
+                threshold,
+                native,
+            } => {
+                let all: Vec<&Matcher> = scope.iter().collect();
+                let le = Matcher {
+                    label: "le".into(),
+                    values: le_spellings(*threshold),
+                };
+                let mut sel = all.clone();
+                sel.push(&le);
+                let classic = format!(
+                    "1 - (sum(rate({metric}_bucket{}[{range}])) / sum(rate({metric}_count{}[{range}])))",
+                    selector(&sel),
+                    selector(&all)
+                );
+                if *native {
+                    // A Prometheus that ingests native histograms stores no
+                    // `_bucket` series: fall back to the native fraction.
+                    format!(
+                        "({classic}) or (1 - histogram_fraction(-Inf, {}, sum(rate({metric}{}[{range}]))))",
+                        promql_float(*threshold),
+                        selector(&all)
+                    )
+                } else {
+                    classic
+                }
+            }
+        }
+    }
+}
+
+/// A float as a PromQL literal.
+pub fn promql_float(v: f64) -> String {
+    if v.is_infinite() {
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    format!("{v}")
+}
+
+/// The ways a bucket bound is written as `le`: the text format writes
+/// integers without a fraction (`1`), OpenMetrics canonically (`1.0`), so a
+/// matcher must accept both.
+pub fn le_spellings(v: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    if v == v.trunc() && v.abs() < 1e15 {
+        out.push(format!("{}", v as i64));
+        out.push(format!("{}.0", v as i64));
+    } else if v.abs() >= 1e-4 && v.abs() < 1e15 {
+        out.push(format!("{v}"));
+    } else {
+        out.push(format!("{v:e}"));
+    }
+    out
 }
 
 /// A closed-set label's enum.
@@ -297,11 +517,95 @@ fn plan(r: &Resolved<'_>, v: &check::Verdict) -> Plan {
             .map(|(i, m)| metric_plan(r, i, m, &enum_of, &|j| emitted(j, &r.metrics[j])))
             .collect()
     };
+    let objectives = r
+        .schema
+        .objectives
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !v.bad_objective[*i])
+        .filter_map(|(_, o)| objective_plan(o, &metrics))
+        .collect();
     Plan {
         registry,
         enums,
         metrics,
+        objectives,
     }
+}
+
+fn matchers(sel: &[(Spanned<String>, Vec<Spanned<String>>)]) -> Vec<Matcher> {
+    sel.iter()
+        .map(|(l, vs)| Matcher {
+            label: l.value.clone(),
+            values: vs.iter().map(|v| v.value.clone()).collect(),
+        })
+        .collect()
+}
+
+/// The plan of an objective the rules accepted, if its metric is emitted.
+fn objective_plan(o: &Objective, metrics: &[MetricPlan]) -> Option<ObjectivePlan> {
+    let closed = |metric: &str, label: &str| -> Vec<String> {
+        metrics
+            .iter()
+            .find(|m| m.name == metric)
+            .and_then(|m| m.labels.iter().find(|l| l.name == label))
+            .and_then(|l| l.values.clone())
+            .unwrap_or_default()
+    };
+    let sli = o.sli.as_ref()?;
+    let (name, sli) = match sli {
+        Sli::Availability {
+            metric,
+            bad,
+            good,
+            r#where,
+            ..
+        } => (&metric.value, {
+            let selected = matchers(if bad.is_empty() { good } else { bad });
+            let first = selected.first()?;
+            let unselected = closed(&metric.value, &first.label)
+                .into_iter()
+                .filter(|v| !first.values.contains(v))
+                .collect();
+            SliPlan::Availability {
+                metric: metric.value.clone(),
+                scope: matchers(r#where),
+                selected,
+                bad: !bad.is_empty(),
+                unselected,
+            }
+        }),
+        Sli::Latency {
+            metric,
+            threshold,
+            r#where,
+            ..
+        } => (
+            &metric.value,
+            SliPlan::Latency {
+                metric: metric.value.clone(),
+                scope: matchers(r#where),
+                threshold: threshold.value,
+                native: metrics
+                    .iter()
+                    .any(|m| m.name == metric.value && m.native.is_some()),
+            },
+        ),
+    };
+    if !metrics.iter().any(|m| &m.name == name) {
+        return None;
+    }
+    let window = o.window.as_ref()?.value.clone();
+    Some(ObjectivePlan {
+        name: o.name.value.clone(),
+        help: o.help.as_ref().map(|h| h.value.clone()),
+        runbook: o.runbook.as_ref().map(|h| h.value.clone()),
+        target: o.target.as_ref()?.value,
+        window_days: check::window_days(&window)?,
+        window,
+        sli,
+        loc: o.loc,
+    })
 }
 
 fn metric_plan(

@@ -14,7 +14,10 @@
 //! assert!(text.contains(r#""counter-total-suffix""#));
 //! ```
 
-use crate::ast::{DEPRECATED_KEYS, LABEL_KEYS, METRIC_KEYS, SCHEMA_KEYS, VALUE_KEYS};
+use crate::ast::{
+    AVAILABILITY_KEYS, DEPRECATED_KEYS, LABEL_KEYS, LATENCY_KEYS, METRIC_KEYS, OBJECTIVE_KEYS,
+    SCHEMA_KEYS, VALUE_KEYS,
+};
 use crate::check::MP_MODES;
 use crate::lints::Lint;
 use crate::model::{MetricType, Stability};
@@ -101,6 +104,69 @@ fn schema_key(key: &str) -> Option<Value> {
             "description": "The metrics, in declaration order.",
             "items": metric(),
         }),
+        "objectives" => json!({
+            "type": "array",
+            "description": "Service-level objectives over the metrics, for `promdef rules` and `promdef dashboard`.",
+            "items": closed(properties(OBJECTIVE_KEYS, objective_key), &["name", "target", "window"]),
+        }),
+        _ => return None,
+    })
+}
+
+/// `{label: value or [values]}`.
+fn selector(description: &str) -> Value {
+    json!({
+        "type": "object",
+        "description": description,
+        "additionalProperties": {"anyOf": [
+            {"type": ["string", "number", "boolean"]},
+            {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
+        ]},
+    })
+}
+
+fn objective_key(key: &str) -> Option<Value> {
+    Some(match key {
+        "name" => typed(
+            "string",
+            "Identifier naming the rules and alerts (`checkout_availability`).",
+        ),
+        "help" => typed(
+            "string",
+            "What the objective promises; the alerts' summary.",
+        ),
+        "runbook" => typed("string", "Runbook URL, the alerts' `runbook_url`."),
+        "availability" => closed(properties(AVAILABILITY_KEYS, availability_key), &["metric"]),
+        "latency" => closed(
+            properties(LATENCY_KEYS, latency_key),
+            &["metric", "threshold"],
+        ),
+        "target" => json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100,
+            "description": "Percent of good events, e.g. 99.9."}),
+        "window" => json!({"type": "string", "pattern": "^[1-9][0-9]*[dw]$",
+            "description": "The error budget's period, whole days or weeks from 1d to 90d (`28d`)."}),
+        _ => return None,
+    })
+}
+
+fn availability_key(key: &str) -> Option<Value> {
+    Some(match key {
+        "metric" => typed("string", "A counter of this schema, ending in `_total`."),
+        "bad" => selector("Bad events, by closed-set label values."),
+        "good" => selector("Good events (instead of `bad`), by closed-set label values."),
+        "where" => selector("Events counted at all."),
+        _ => return None,
+    })
+}
+
+fn latency_key(key: &str) -> Option<Value> {
+    Some(match key {
+        "metric" => typed("string", "A histogram of this schema."),
+        "threshold" => typed(
+            "number",
+            "One of the histogram's bucket bounds: observations at most this are good.",
+        ),
+        "where" => selector("Observations counted at all."),
         _ => return None,
     })
 }
@@ -255,7 +321,10 @@ mod tests {
 
     #[test]
     fn every_parser_key_is_described() {
-        let lists: [(&[&str], Describe); 5] = [
+        let lists: [(&[&str], Describe); 8] = [
+            (OBJECTIVE_KEYS, objective_key),
+            (AVAILABILITY_KEYS, availability_key),
+            (LATENCY_KEYS, latency_key),
             (SCHEMA_KEYS, schema_key),
             (LABEL_KEYS, label_key),
             (VALUE_KEYS, value_key),

@@ -40,11 +40,15 @@ pub mod yaml;
 #[cfg(feature = "codegen")]
 pub mod codegen;
 #[cfg(feature = "docs")]
+pub mod dashboard;
+#[cfg(feature = "docs")]
 pub mod diff;
 #[cfg(feature = "docs")]
 pub mod json_schema;
 #[cfg(feature = "docs")]
 pub mod markdown;
+#[cfg(feature = "docs")]
+pub mod slo;
 
 pub use check::Suppressed;
 
@@ -58,8 +62,9 @@ pub const OVERFLOW_VALUE: &str = "__overflow__";
 /// SDK's default cardinality limit. `max_values: unlimited` has no cap.
 pub const DEFAULT_SERIES_CAP: u64 = 2000;
 pub use checked::{
-    schema_of_factor, Checked, DeprecationPlan, EnumPlan, LabelPlan, MetricPlan, NativePlan, Plan,
-    RegistryPlan, Storage,
+    le_spellings, promql_float, promql_string, schema_of_factor, selector, Checked,
+    DeprecationPlan, EnumPlan, LabelPlan, Matcher, MetricPlan, NativePlan, ObjectivePlan, Plan,
+    RegistryPlan, SliPlan, Storage,
 };
 pub use diag::{Diagnostic, Loc, Related, Spanned};
 pub use lints::{Citation, Lint};

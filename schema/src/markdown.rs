@@ -85,11 +85,60 @@ pub fn render(sources: &[Source<'_>]) -> String {
             help = cell(md.help.as_ref().map_or("", |h| h.value.as_str())),
         );
     }
+    let objectives: Vec<&crate::ObjectivePlan> = sources
+        .iter()
+        .flat_map(|s| s.checked.plan.objectives.iter())
+        .collect();
     for m in &metrics {
         out.push('\n');
-        section(&mut out, m);
+        section(&mut out, m, &objectives);
+    }
+    if !objectives.is_empty() {
+        objectives_section(&mut out, &objectives);
     }
     out
+}
+
+/// The objectives: what each promises, its alert and recorded series.
+fn objectives_section(out: &mut String, objectives: &[&crate::ObjectivePlan]) {
+    out.push_str("\n# Objectives\n\n");
+    out.push_str(
+        "Rules from `promdef rules`, panels from `promdef dashboard` (row *Objectives*).\n\n",
+    );
+    out.push_str("| Objective | Promise | Alert | Description |\n|---|---|---|---|\n");
+    for o in objectives {
+        let _ = writeln!(
+            out,
+            "| [`{n}`](#{a}) | {promise} | `{alert}` | {help} |",
+            n = o.name,
+            a = anchor(&format!("objective-{}", o.name)),
+            promise = cell(&crate::slo::describe(o)),
+            alert = crate::slo::alert_name(o),
+            help = cell(o.help.as_deref().unwrap_or("")),
+        );
+    }
+    for o in objectives {
+        let _ = writeln!(out, "\n## Objective `{}`\n", o.name);
+        if let Some(h) = &o.help {
+            let _ = writeln!(out, "{}\n", h.trim());
+        }
+        let _ = writeln!(
+            out,
+            "{}: error budget {} of events. Alert `{}` pages at a burn rate of 14.4× (1h and 5m) or 6× (6h and 30m) and opens a ticket at 3× (1d and 2h) or 1× (3d and 6h).",
+            crate::slo::describe(o),
+            o.error_budget(),
+            crate::slo::alert_name(o)
+        );
+        if let Some(r) = &o.runbook {
+            let _ = writeln!(out, "Runbook: <{r}>.");
+        }
+        let _ = writeln!(
+            out,
+            "\nError ratio over 5 minutes, recorded as `slo:sli_error:ratio_rate5m{{slo=\"{}\"}}`:\n\n```promql\n{}\n```",
+            o.name,
+            o.error_ratio("5m")
+        );
+    }
 }
 
 fn stability_text(m: &Metric) -> String {
@@ -99,7 +148,7 @@ fn stability_text(m: &Metric) -> String {
     }
 }
 
-fn section(out: &mut String, m: &Doc<'_>) {
+fn section(out: &mut String, m: &Doc<'_>, objectives: &[&crate::ObjectivePlan]) {
     let (md, plan, path) = (m.metric, m.plan, m.path);
     let name = &md.name.value;
     let _ = writeln!(out, "## `{name}`\n");
@@ -138,6 +187,26 @@ fn section(out: &mut String, m: &Doc<'_>) {
     let _ = writeln!(out, "| Label combinations | {} |", series_text(plan));
     let _ = writeln!(out, "| Declared in | `{}` |", declared_in(path, md));
     let _ = writeln!(out, "| Rust static | `{}` |", plan.static_name);
+    let _ = writeln!(
+        out,
+        "| Dashboard | panel `{}` (`promdef dashboard`) |",
+        plan.name
+    );
+    let used: Vec<String> = objectives
+        .iter()
+        .filter(|o| o.sli.metric() == plan.name)
+        .map(|o| {
+            format!(
+                "[`{}`](#{}) (alert `{}`)",
+                o.name,
+                anchor(&format!("objective-{}", o.name)),
+                crate::slo::alert_name(o)
+            )
+        })
+        .collect();
+    if !used.is_empty() {
+        let _ = writeln!(out, "| Objectives | {} |", used.join(", "));
+    }
     let help = &plan.help;
     if md.help.as_ref().map(|h| &h.value) != Some(help) && !help.is_empty() {
         let _ = writeln!(out, "| Exposed help | {} |", cell(help));

@@ -19,6 +19,57 @@ pub struct Schema {
     pub labels: Vec<LabelDef>,
     /// The metrics, in declaration order.
     pub metrics: Vec<Metric>,
+    /// Service-level objectives over the metrics.
+    pub objectives: Vec<Objective>,
+}
+
+/// A service-level objective: an SLI over one of the schema's metrics, a
+/// target and a window.
+#[derive(Clone, Debug)]
+pub struct Objective {
+    /// Identifier, used in rule and alert names (`checkout_availability`).
+    pub name: Spanned<String>,
+    /// What it promises, for alert summaries and docs.
+    pub help: Option<Spanned<String>>,
+    /// Runbook URL, for the alerts' `runbook_url`.
+    pub runbook: Option<Spanned<String>>,
+    /// The indicator.
+    pub sli: Option<Sli>,
+    /// Percent of good events, in (0, 100).
+    pub target: Option<Spanned<f64>>,
+    /// The window, a Prometheus duration in days (`28d`).
+    pub window: Option<Spanned<String>>,
+    /// Where it is declared.
+    pub loc: Loc,
+}
+
+/// How an objective counts good events.
+#[derive(Clone, Debug)]
+pub enum Sli {
+    /// A counter's events; good or bad ones selected by closed-set labels.
+    Availability {
+        /// The counter.
+        metric: Spanned<String>,
+        /// Bad events: `{label: [values]}`.
+        bad: Vec<(Spanned<String>, Vec<Spanned<String>>)>,
+        /// Good events (instead of `bad`).
+        good: Vec<(Spanned<String>, Vec<Spanned<String>>)>,
+        /// Events counted at all (both sides of the ratio).
+        r#where: Vec<(Spanned<String>, Vec<Spanned<String>>)>,
+        /// Where the block is.
+        loc: Loc,
+    },
+    /// A histogram's observations at most `threshold`.
+    Latency {
+        /// The histogram.
+        metric: Spanned<String>,
+        /// A bucket bound.
+        threshold: Spanned<f64>,
+        /// Observations counted at all.
+        r#where: Vec<(Spanned<String>, Vec<Spanned<String>>)>,
+        /// Where the block is.
+        loc: Loc,
+    },
 }
 
 /// A label definition.

@@ -15,13 +15,15 @@ pub fn tools_required() -> bool {
     std::env::var_os("PROMDEF_REQUIRE_TOOLS").is_some_and(|v| v != "0")
 }
 
-/// Reports a skipped test on stderr (shown by `cargo test`) — or panics under
-/// `PROMDEF_REQUIRE_TOOLS=1`.
+/// Reports a skipped test on stderr — or panics under
+/// `PROMDEF_REQUIRE_TOOLS=1`. Written to the stderr handle itself, not with
+/// `eprintln!`, which the test harness captures and shows only for failing
+/// tests: a skip must be visible in plain `cargo test` output.
 pub fn skip(test: &str, why: &str) {
     if tools_required() {
         panic!("{test}: {why}, and PROMDEF_REQUIRE_TOOLS is set");
     }
-    eprintln!("SKIPPED {test}: {why}");
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {why}");
 }
 
 /// Runs `cmd` with `input` on stdin, killed after `limit`; returns (status ok, stdout, stderr).

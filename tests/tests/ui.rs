@@ -45,6 +45,7 @@ const CATEGORIES: &[&str] = &[
     "syntax",
     "diagnostics",
     "native",
+    "objectives",
 ];
 
 #[test]

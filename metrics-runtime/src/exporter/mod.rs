@@ -169,6 +169,37 @@ pub struct Exporter {
     web_config: Option<std::path::PathBuf>,
 }
 
+/// How a Prometheus must scrape an exporter ([`Exporter::scrape_settings`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScrapeSettings {
+    /// The metrics path, with the path prefix.
+    pub metrics_path: String,
+    /// Served over TLS (`scheme: https`).
+    pub tls: bool,
+    /// A verified client certificate is required.
+    pub client_certificate: bool,
+    /// The credentials the exporter requires.
+    pub auth: ScrapeAuth,
+    /// The address it listens on.
+    pub listen: SocketAddr,
+}
+
+/// The credentials an exporter requires of its scraper.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScrapeAuth {
+    /// None (an allow-list may still apply).
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// Basic auth as this user (`PROMDEF_BASIC_AUTH`).
+    Basic {
+        /// The user name (not secret; the password is).
+        user: String,
+    },
+    /// Basic auth as one of the web configuration file's users.
+    WebConfigUsers,
+}
+
 impl fmt::Debug for Exporter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.credentials;
@@ -436,6 +467,58 @@ impl Exporter {
     }
 
     /// Paths must be absolute and plain (no route syntax).
+    /// What a Prometheus needs to scrape this exporter: the path, the
+    /// scheme, and which credentials it must present (never their values),
+    /// reading the web configuration file if one is set. This is what
+    /// `promdef scrape-config` writes a `scrape_configs` entry from.
+    ///
+    /// ```
+    /// let e = promdef::exporter::Exporter::from_lookup(promdef::registry(), |k| match k {
+    ///     "PROMDEF_BEARER_TOKEN" => Some("s3cret".into()),
+    ///     "PROMDEF_METRICS_PATH" => Some("/metrics/".into()),
+    ///     _ => None,
+    /// })
+    /// .unwrap();
+    /// let s = e.scrape_settings().unwrap();
+    /// assert_eq!(s.metrics_path, "/metrics/");
+    /// assert_eq!(s.auth, promdef::exporter::ScrapeAuth::Bearer);
+    /// assert!(!s.tls);
+    /// ```
+    pub fn scrape_settings(&self) -> Result<ScrapeSettings, ExporterError> {
+        self.check_paths("metrics_path")?;
+        let prefix = self.prefix.trim_end_matches('/');
+        let mut s = ScrapeSettings {
+            metrics_path: format!("{prefix}{}", self.metrics_path),
+            tls: false,
+            client_certificate: false,
+            auth: if self.credentials.bearer.is_some() {
+                ScrapeAuth::Bearer
+            } else if let Some((user, _)) = &self.credentials.basic {
+                ScrapeAuth::Basic { user: user.clone() }
+            } else {
+                ScrapeAuth::None
+            },
+            listen: self.listen,
+        };
+        #[cfg(feature = "web-config")]
+        if let Some(path) = &self.web_config {
+            let w = webconfig::load("PROMDEF_WEB_CONFIG_FILE", path)?;
+            s.tls = w.tls.is_some();
+            s.client_certificate = w.client_cert_required;
+            if w.users.is_some() && s.auth == ScrapeAuth::None {
+                s.auth = ScrapeAuth::WebConfigUsers;
+            }
+        }
+        #[cfg(not(feature = "web-config"))]
+        if self.web_config.is_some() {
+            return Err(config(
+                "PROMDEF_WEB_CONFIG_FILE",
+                "a web configuration file needs promdef's `web-config` feature",
+            ));
+        }
+        Ok(s)
+    }
+
     fn check_paths(&self, name: &str) -> Result<(), ExporterError> {
         let plain = |p: &str| {
             p.starts_with('/')

@@ -62,6 +62,8 @@ struct HttpServer {
 pub(super) struct WebConfig {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     pub users: Option<Arc<Users>>,
+    /// Whether a client certificate is required (`RequireAndVerifyClientCert`).
+    pub client_cert_required: bool,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -147,6 +149,10 @@ pub(super) fn load(name: &str, path: &Path) -> Result<WebConfig, ExporterError> 
     };
     let _ = file.http_server_config;
     let dir = path.parent().unwrap_or(Path::new("."));
+    let client_cert_required = file
+        .tls_server_config
+        .as_ref()
+        .is_some_and(|t| t.client_auth_type.as_deref() == Some("RequireAndVerifyClientCert"));
     let tls = file
         .tls_server_config
         .map(|t| tls(name, dir, t))
@@ -180,7 +186,11 @@ pub(super) fn load(name: &str, path: &Path) -> Result<WebConfig, ExporterError> 
             }))
         }
     };
-    Ok(WebConfig { tls, users })
+    Ok(WebConfig {
+        tls,
+        users,
+        client_cert_required,
+    })
 }
 
 fn first_line(s: &str) -> String {

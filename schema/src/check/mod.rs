@@ -12,6 +12,7 @@ mod allow;
 mod labels;
 mod lints;
 mod metrics;
+mod objectives;
 mod rust_names;
 mod schema;
 
@@ -22,6 +23,7 @@ use crate::resolve::Resolved;
 
 pub use allow::Suppressed;
 pub use metrics::MAX_DENSE_SERIES;
+pub use objectives::{window_days, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS};
 
 /// Values of `multiprocess_mode`, as Python's client names them.
 pub const MP_MODES: &[&str] = &[
@@ -53,6 +55,8 @@ pub(crate) struct Verdict {
     pub bad_label: Vec<bool>,
     /// The registry path is not a Rust path: no metric can be registered.
     pub bad_registry: bool,
+    /// Per objective: a rule found it cannot be computed.
+    pub bad_objective: Vec<bool>,
 }
 
 /// The state every rule works on.
@@ -63,6 +67,7 @@ pub(crate) struct Cx<'s> {
     bad_metric: Vec<bool>,
     bad_label: Vec<bool>,
     bad_registry: bool,
+    bad_objective: Vec<bool>,
 }
 
 impl<'s> Cx<'s> {
@@ -74,6 +79,7 @@ impl<'s> Cx<'s> {
             bad_metric: vec![false; s.metrics.len()],
             bad_label: vec![false; s.labels.len()],
             bad_registry: false,
+            bad_objective: vec![false; s.objectives.len()],
         }
     }
 
@@ -123,6 +129,13 @@ impl<'s> Cx<'s> {
         });
     }
 
+    /// An error that keeps objective `i` out of the plan (`None`: one the
+    /// front end already reported).
+    pub fn reject_objective(&mut self, i: usize, d: Option<Diagnostic>) {
+        self.bad_objective[i] = true;
+        self.diags.extend(d);
+    }
+
     /// An error that stops code generation for every metric.
     pub fn reject_all(&mut self, d: Diagnostic) {
         self.bad_registry = true;
@@ -152,6 +165,7 @@ pub(crate) fn check(schema: &Schema, r: &Resolved<'_>) -> Verdict {
     labels::check(&mut cx);
     metrics::check(&mut cx);
     rust_names::check(&mut cx);
+    objectives::check(&mut cx);
     let (diagnostics, suppressed) = allow::apply(schema, cx.diags);
     Verdict {
         diagnostics,
@@ -159,6 +173,7 @@ pub(crate) fn check(schema: &Schema, r: &Resolved<'_>) -> Verdict {
         bad_metric: cx.bad_metric,
         bad_label: cx.bad_label,
         bad_registry: cx.bad_registry,
+        bad_objective: cx.bad_objective,
     }
 }
 

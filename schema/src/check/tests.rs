@@ -980,3 +980,151 @@ fn all_errors_of_a_declaration_come_in_one_pass() {
         );
     }
 }
+
+/// A schema with a counter, a histogram (one of them native), and `objectives`.
+fn with_objective(objective: &str) -> String {
+    format!(
+        r#"namespace: shop
+labels:
+  code: {{values: ["2xx", "4xx", "5xx"]}}
+  route: {{max_values: 10}}
+metrics:
+  - {{name: shop_requests_total, type: counter, help: Requests., labels: [code, route]}}
+  - {{name: shop_latency_seconds, type: histogram, unit: seconds, help: Latency., labels: [route], buckets: [0.1, 0.25, 1]}}
+  - {{name: shop_native_seconds, type: histogram, unit: seconds, help: Latency., native: true}}
+  - {{name: shop_up, type: gauge, help: Up.}}
+objectives:
+  - {objective}
+"#
+    )
+}
+
+#[test]
+fn objectives_that_are_computable_pass_and_are_planned() {
+    for o in [
+        "{name: avail, target: 99.9, window: 28d, availability: {metric: shop_requests_total, bad: {code: [5xx]}}}",
+        "{name: avail, target: 99.5, window: 4w, availability: {metric: shop_requests_total, good: {code: [2xx, 4xx]}, where: {route: /checkout}}}",
+        "{name: fast, target: 99, window: 7d, latency: {metric: shop_latency_seconds, threshold: 0.25, where: {route: [/a, /b]}}}",
+    ] {
+        let y = with_objective(o);
+        assert_clean(&y);
+        let c = Checked::from_yaml(&y);
+        assert_eq!(c.plan.objectives.len(), 1, "{y}");
+    }
+    let c = Checked::from_yaml(&with_objective(
+        "{name: avail, target: 99.9, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+    ));
+    let o = &c.plan.objectives[0];
+    assert_eq!(o.error_budget(), 0.001);
+    assert_eq!(o.window_days, 28);
+    assert_eq!(
+        o.error_ratio("5m"),
+        r#"(sum(rate(shop_requests_total{code="5xx"}[5m])) or 0 * sum(rate(shop_requests_total[5m]))) / sum(rate(shop_requests_total[5m]))"#
+    );
+}
+
+#[test]
+fn objective_rules_reject_what_the_exposition_cannot_answer() {
+    let cases = [
+        ("{name: a, target: 99, window: 28d, availability: {metric: requests_total, bad: {code: 5xx}}}",
+         "metric `requests_total` is not declared in this schema; did you mean `shop_requests_total`? (the namespace is part of the name)"),
+        ("{name: a, target: 99, window: 28d, availability: {metric: shop_requets_total, bad: {code: 5xx}}}",
+         "did you mean `shop_requests_total`?"),
+        ("{name: a, target: 99, window: 28d, availability: {metric: shop_up, bad: {code: 5xx}}}",
+         "`shop_up` is a gauge, but this SLI needs a counter"),
+        ("{name: a, target: 99, window: 28d, latency: {metric: shop_requests_total, threshold: 1}}",
+         "`shop_requests_total` is a counter, but this SLI needs a histogram"),
+        ("{name: a, target: 99, window: 28d, availability: {metric: shop_requests_total, bad: {code: [500]}}}",
+         "`500` is not a value of label `code`; its values: `2xx`, `4xx`, `5xx`"),
+        ("{name: a, target: 99, window: 28d, availability: {metric: shop_requests_total, bad: {cod: [5xx]}}}",
+         "`cod` is not a label of `shop_requests_total`; did you mean `code`?"),
+        ("{name: a, target: 99, window: 28d, availability: {metric: shop_requests_total, bad: {route: [/x]}}}",
+         "label `route` is open, so good and bad events cannot be told apart"),
+        ("{name: a, target: 99, window: 28d, availability: {metric: shop_requests_total, bad: {code: [2xx, 4xx, 5xx]}}}",
+         "`bad` lists every value of `code`"),
+        ("{name: a, target: 99, window: 28d, availability: {metric: shop_requests_total}}",
+         "`availability` selects no events"),
+        ("{name: a, target: 99, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}, good: {code: 2xx}}}",
+         "has both `bad:` and `good:`"),
+        ("{name: a, target: 99, window: 28d, latency: {metric: shop_latency_seconds, threshold: 0.3}}",
+         "threshold `0.3` is not a bucket bound of `shop_latency_seconds`, so the fraction of observations below it cannot be computed from the exposition; use one of [0.1, 0.25, 1]"),
+        ("{name: a, target: 99, window: 28d, latency: {metric: shop_native_seconds, threshold: 0.25}}",
+         "has only native buckets"),
+        ("{name: a, target: 100, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "target `100` is not a percentage strictly between 0 and 100"),
+        ("{name: a, target: 0, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "target `0` is not a percentage"),
+        ("{name: a, target: 0.999, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "targets are percentages, write `99.9`"),
+        ("{name: a, target: 99, window: 30 days, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "window `30 days` is not whole days or weeks"),
+        ("{name: a, target: 99, window: 1y, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "window `1y` is not whole days or weeks from 1d to 90d"),
+        ("{name: a, target: 99, window: 91d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "window `91d`"),
+        ("{name: a, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "objective `a` has no `target:`"),
+        ("{name: a, target: 99, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "objective `a` has no `window:`"),
+        ("{name: Bad-Name, target: 99, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "objective name `Bad-Name` is not an identifier"),
+        ("{name: a, target: 99, window: 28d}",
+         "an objective needs `availability:` (a counter) or `latency:` (a histogram)"),
+        ("{name: a, target: 99, window: 28d, availabilty: {}}",
+         "did you mean `availability`?"),
+    ];
+    for (o, needle) in cases {
+        let y = with_objective(o);
+        assert_error(&y, needle);
+        let c = Checked::from_yaml(&y);
+        assert!(c.plan.objectives.is_empty(), "{o} must not be planned");
+        // One mistake, one error, with a line.
+        assert_eq!(c.diagnostics.len(), 1, "{o}: {:#?}", c.diagnostics);
+        assert!(c.diagnostics[0].loc.line().is_some());
+    }
+}
+
+#[test]
+fn objective_errors_point_at_the_token() {
+    let y = with_objective(
+        "{name: a, target: 99, window: 28d, latency: {metric: shop_latency_seconds, threshold: 0.3}}",
+    );
+    let d = &Checked::from_yaml(&y).diagnostics[0];
+    let (line, col) = d.loc.line_col().unwrap();
+    let text = y.lines().nth(line - 1).unwrap();
+    assert!(text[col - 1..].starts_with("0.3"), "{text} at {col}");
+}
+
+#[test]
+fn duplicate_objective_names_are_one_error_each() {
+    let o = "{name: a, target: 99, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}";
+    let y = with_objective(&format!("{o}\n  - {o}"));
+    let c = Checked::from_yaml(&y);
+    assert_eq!(c.diagnostics.len(), 1, "{:#?}", c.diagnostics);
+    assert!(c.diagnostics[0]
+        .message
+        .contains("objective `a` is declared twice"));
+    assert_eq!(c.plan.objectives.len(), 1);
+}
+
+#[test]
+fn inline_objectives_get_the_same_checks() {
+    let tokens: proc_macro2::TokenStream = r#"
+        namespace = "shop";
+        objectives = [{ name: fast, target: 99, window: 28d,
+                        latency: { metric: shop_latency_seconds, threshold: 0.3 } }];
+        label route { max_values: 10 }
+        /// Latency.
+        histogram shop_latency_seconds(route) { unit: seconds, buckets: [0.1, 0.25, 1] }
+    "#
+    .parse()
+    .unwrap();
+    let crate::dsl::Invocation::Inline(node) = crate::dsl::parse(tokens).unwrap() else {
+        panic!("inline expected")
+    };
+    let c = Checked::from_node(&node);
+    assert_eq!(c.diagnostics.len(), 1, "{:#?}", c.diagnostics);
+    assert!(c.diagnostics[0]
+        .message
+        .contains("threshold `0.3` is not a bucket bound"));
+}

@@ -1,0 +1,306 @@
+//! The operations artefacts generated from the `django_like` example's
+//! schema (`promdef rules`, `promdef dashboard`, `promdef scrape-config`):
+//! current, valid by promtool and by Grafana's SDK, the alerts proven by
+//! `promtool test rules`, and every dashboard query answered by a real
+//! Prometheus 2.42 that scraped the example app, with the rules loaded.
+
+use promdef_tests::{
+    golden, http_get, prom_query, python_with, run_for_code, skip, start_prometheus, temp_dir,
+    tools_required, wait_for,
+};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn ops_dir() -> PathBuf {
+    root().join("examples/django_like/ops")
+}
+
+fn decls() -> Vec<promdef_cli::input::Decl> {
+    promdef_cli::ops::load(&[root().join("examples/django_like/schema/metrics.yaml")]).unwrap()
+}
+
+fn env_file() -> std::collections::BTreeMap<String, String> {
+    promdef_cli::scrape::read_env_file(&ops_dir().join("shop.env")).unwrap()
+}
+
+fn scrape_options(credentials: &Path, target: &str) -> promdef_cli::scrape::Options {
+    promdef_cli::scrape::Options {
+        job: "shop".into(),
+        targets: vec![target.into()],
+        prefix: "METRICS_".into(),
+        metrics_path: Some("/metrics/".into()),
+        credentials_file: Some(credentials.into()),
+        ..Default::default()
+    }
+}
+
+/// The committed files are what the generators produce (the README's
+/// commands; `PROMDEF_BLESS=1` rewrites them).
+#[test]
+fn generated_files_are_current() {
+    let d = decls();
+    golden(
+        &ops_dir().join("rules.yml"),
+        &promdef_cli::ops::rules(&d).unwrap(),
+    );
+    golden(
+        &ops_dir().join("rules.test.yml"),
+        &promdef_cli::ops::rule_tests(&d, "rules.yml"),
+    );
+    golden(
+        &ops_dir().join("dashboard.json"),
+        &promdef_cli::ops::dashboard(&d, None).unwrap(),
+    );
+    let vars = env_file();
+    let scrape = promdef_cli::scrape::render(
+        &|k| vars.get(k).cloned(),
+        &scrape_options(
+            Path::new("/etc/prometheus/secrets/shop-metrics-token"),
+            "shop:8000",
+        ),
+    )
+    .unwrap();
+    golden(&ops_dir().join("scrape.yml"), &scrape);
+}
+
+fn promtool(args: &[&str], dir: &Path) -> Option<(Option<i32>, String)> {
+    let mut cmd = Command::new("promtool");
+    cmd.args(args).current_dir(dir);
+    run_for_code(&mut cmd, "", Duration::from_secs(60)).map(|(c, o, e)| (c, format!("{o}{e}")))
+}
+
+#[test]
+fn rules_pass_promtool_and_their_tests_prove_the_alerts() {
+    let dir = temp_dir("ops-rules");
+    let d = decls();
+    std::fs::write(dir.join("rules.yml"), promdef_cli::ops::rules(&d).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("rules.test.yml"),
+        promdef_cli::ops::rule_tests(&d, "rules.yml"),
+    )
+    .unwrap();
+    let Some((code, out)) = promtool(&["check", "rules", "rules.yml"], &dir) else {
+        return skip("rules_pass_promtool", "promtool not found");
+    };
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("SUCCESS: 26 rules found"), "{out}");
+    let (code, out) = promtool(&["test", "rules", "rules.test.yml"], &dir).unwrap();
+    assert_eq!(code, Some(0), "{out}");
+
+    // The tests can fail: with the page thresholds out of reach the 16×
+    // scenario's page alert is missing, and with an alert that always
+    // fires the 0.5× scenario is not quiet.
+    let rules = promdef_cli::ops::rules(&d).unwrap();
+    for (from, to, expect) in [
+        ("> 0.0144 ", "> 0.5 ", "severity=\"page\""),
+        ("> 0.006 ", "> 0.5 ", "severity=\"page\""),
+        ("> 0.001)", "> -1)", "0.5× burn rate fires nothing"),
+    ] {
+        assert!(rules.contains(from), "{from}");
+        let broken = if from == "> 0.0144 " {
+            rules.replace(from, to).replace("> 0.006 ", to)
+        } else if from == "> 0.006 " {
+            rules.replace(from, to).replace("> 0.0144 ", to)
+        } else {
+            rules.replace("> 0.001 ", "> -1 ").replace(from, to)
+        };
+        std::fs::write(dir.join("rules.yml"), broken).unwrap();
+        let (code, out) = promtool(&["test", "rules", "rules.test.yml"], &dir).unwrap();
+        assert_eq!(code, Some(1), "{from} → {to} should fail the tests:\n{out}");
+        assert!(out.contains(expect), "{from}: {out}");
+    }
+}
+
+#[test]
+fn scrape_config_passes_promtool() {
+    let dir = temp_dir("ops-scrape");
+    let token = dir.join("token");
+    std::fs::write(&token, "t0ken\n").unwrap();
+    let vars = env_file();
+    let text = promdef_cli::scrape::render(
+        &|k| vars.get(k).cloned(),
+        &scrape_options(&token, "127.0.0.1:8000"),
+    )
+    .unwrap();
+    assert!(text.contains("metrics_path: \"/metrics/\""), "{text}");
+    assert!(text.contains("type: Bearer"), "{text}");
+    assert!(!text.contains("t0ken"), "the token itself is never written");
+    std::fs::write(dir.join("prometheus.yml"), &text).unwrap();
+    let Some((code, out)) = promtool(&["check", "config", "prometheus.yml"], &dir) else {
+        return skip("scrape_config_passes_promtool", "promtool not found");
+    };
+    assert_eq!(code, Some(0), "{out}");
+    // Fails closed: a token is required, so the credentials file must be named.
+    let mut o = scrape_options(&token, "127.0.0.1:8000");
+    o.credentials_file = None;
+    let err = promdef_cli::scrape::render(&|k| vars.get(k).cloned(), &o).unwrap_err();
+    assert!(err.contains("requires a bearer token"), "{err}");
+}
+
+#[test]
+fn dashboard_is_valid_per_grafanas_sdk() {
+    let Some(py) = python_with(&["grafana_foundation_sdk"]) else {
+        return skip(
+            "dashboard_is_valid_per_grafanas_sdk",
+            "Python's grafana-foundation-sdk not found (pip install 'grafana-foundation-sdk==1769699379!11.6.0')",
+        );
+    };
+    let validator = root().join("tests/tools/validate_dashboard.py");
+    let dir = temp_dir("ops-dashboard");
+    let json = promdef_cli::ops::dashboard(&decls(), None).unwrap();
+    let good = dir.join("dashboard.json");
+    std::fs::write(&good, &json).unwrap();
+    let run = |p: &Path| {
+        let mut cmd = Command::new(&py);
+        cmd.arg(&validator).arg(p);
+        run_for_code(&mut cmd, "", Duration::from_secs(120)).unwrap()
+    };
+    let (code, out, err) = run(&good);
+    assert_eq!(code, Some(0), "{out}{err}");
+    // The validator rejects what Grafana would not load.
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, json.replacen("\"gridPos\"", "\"gridPosition\"", 1)).unwrap();
+    let (code, _, err) = run(&bad);
+    assert_eq!(code, Some(1), "{err}");
+}
+
+/// `$__rate_interval` and template variables as Grafana would substitute
+/// them with "All" selected.
+fn grafana_substitute(expr: &str) -> String {
+    let mut out = expr.replace("$__rate_interval", "1m");
+    while let Some(i) = out.find("=~\"$") {
+        let end = out[i + 3..].find('"').map(|e| i + 3 + e).unwrap();
+        out.replace_range(i + 3..end, ".*");
+    }
+    out
+}
+
+#[test]
+fn every_dashboard_query_returns_data_from_a_real_prometheus() {
+    let dir = temp_dir("ops-e2e");
+    let token = dir.join("token");
+    std::fs::write(&token, "ops-e2e-token\n").unwrap();
+    let env = {
+        let token = token.clone();
+        move |k: &str| match k {
+            "METRICS_BEARER_TOKEN_FILE" => Some(token.display().to_string()),
+            "METRICS_ALLOW_CIDRS" => Some("127.0.0.0/8".to_string()),
+            _ => None,
+        }
+    };
+    let exporter = django_like::exporter(env.clone())
+        .unwrap()
+        .manual_shutdown();
+    let shop = std::sync::Arc::new(django_like::Shop::new(None));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let running = rt
+        .block_on(django_like::start(
+            "127.0.0.1:0".parse().unwrap(),
+            exporter,
+            shop,
+        ))
+        .unwrap();
+    let base = format!("http://{}", running.local_addr());
+
+    // Prometheus scrapes the app with the generated scrape config and
+    // evaluates the generated rules every second.
+    let d = decls();
+    let rules = dir.join("rules.yml");
+    std::fs::write(&rules, promdef_cli::ops::rules(&d).unwrap()).unwrap();
+    let scrape = promdef_cli::scrape::render(
+        &|k| env(k),
+        &scrape_options(&token, &running.local_addr().to_string()),
+    )
+    .unwrap();
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {:?}\n{scrape}",
+        rules.display().to_string()
+    );
+    let Some(prom) = start_prometheus(&config) else {
+        if tools_required() {
+            panic!("prometheus not found");
+        }
+        return skip("every_dashboard_query_returns_data", "prometheus not found");
+    };
+
+    // Traffic of every kind the dashboard shows, for the whole test.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let traffic = {
+        let (stop, base) = (stop.clone(), base.clone());
+        std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = agent.post(&format!("{base}/products/tea")).send_empty();
+                let _ = agent.get(&format!("{base}/products/tea")).call();
+                let _ = agent.get(&format!("{base}/products/coffee")).call();
+                let _ = agent.post(&format!("{base}/orders/card")).send_empty();
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+
+    wait_for(
+        "the generated scrape config to scrape the app",
+        Duration::from_secs(60),
+        || match prom_query(&prom.url, "up{job=\"shop\"} == 1")?.len() {
+            1 => Ok(()),
+            _ => Err(format!("{:?}", prom_query(&prom.url, "up"))),
+        },
+    );
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&promdef_cli::ops::dashboard(&d, None).unwrap()).unwrap();
+    let queries = promdef_schema::dashboard::queries(&dashboard);
+    assert!(queries.len() >= 20, "{queries:?}");
+    // Rates need two scrapes and the SLO panels a few rule evaluations:
+    // wait (bounded) until every query answers with data.
+    let mut answers = Vec::new();
+    wait_for(
+        "every dashboard query to return data",
+        Duration::from_secs(90),
+        || {
+            answers.clear();
+            let mut empty = Vec::new();
+            for (panel, expr) in &queries {
+                let q = grafana_substitute(expr);
+                let r =
+                    prom_query(&prom.url, &q).map_err(|e| format!("{panel}: `{q}` failed: {e}"))?;
+                if r.is_empty() {
+                    empty.push(format!("{panel}: `{q}`"));
+                }
+                answers.push((q, r.len()));
+            }
+            if empty.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "no data yet for {} queries, e.g. {}",
+                    empty.len(),
+                    empty[0]
+                ))
+            }
+        },
+    );
+    // The SLO series are numbers a person can read: nothing is failing.
+    let remaining = prom_query(&prom.url, "slo:error_budget_remaining:ratio").unwrap();
+    assert_eq!(remaining.len(), 2, "{remaining:?}");
+    let firing = prom_query(&prom.url, "ALERTS{alertstate=\"firing\"}").unwrap();
+    assert!(
+        firing.is_empty(),
+        "no alert fires on healthy traffic: {firing:?}"
+    );
+    // The token file protected the scrape: without it, 401.
+    assert_eq!(http_get(&format!("{base}/metrics/"), &[]).unwrap().0, 401);
+
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    traffic.join().unwrap();
+    rt.block_on(running.shutdown()).unwrap();
+    eprintln!("ops e2e: {} dashboard queries answered", answers.len());
+}

@@ -1,0 +1,3 @@
+promdef::metrics!(file = "ui/yaml-objectives/objectives.yaml");
+
+fn main() {}
