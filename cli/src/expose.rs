@@ -91,6 +91,12 @@ pub fn descriptor(path: &str, m: &MetricPlan) -> &'static Descriptor {
             m.const_labels
                 .iter()
                 .map(|(k, v)| (leak(k), leak(v)))
+                // Known only when the crate compiles: shown as `${VAR}`.
+                .chain(
+                    m.const_labels_env
+                        .iter()
+                        .map(|(k, var)| (leak(k), leak(&format!("${{{var}}}")))),
+                )
                 .collect(),
         ),
         site: Site {

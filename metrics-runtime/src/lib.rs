@@ -48,12 +48,15 @@ pub mod encode;
 pub mod exemplar;
 pub mod family;
 pub mod http;
+mod lookup;
 mod map;
 pub mod native;
 pub mod process;
 pub mod protobuf;
 mod registry;
 pub mod storage;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod value;
 
 #[cfg(feature = "prometheus")]
@@ -76,7 +79,8 @@ pub use map::Map;
 pub use promdef_macros::metrics;
 pub use registry::{Collector, DuplicateMetric, Registry, RegistryError};
 pub use value::{
-    Counter, Gauge, Histogram, HistogramTimer, InProgress, Sample, ShardedCounter, Summary,
+    Counter, FloatCounter, Gauge, Histogram, HistogramTimer, InProgress, NegativeIncrement, Sample,
+    ShardedCounter, Summary, SummaryTimer,
 };
 
 /// The default registry, holding every metric declared without `registry = …`.

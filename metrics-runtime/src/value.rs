@@ -44,12 +44,14 @@ impl Counter {
     /// Adds 1.
     #[inline]
     pub fn inc(&self) {
-        self.0.add_u64(1);
+        self.inc_by(1);
     }
 
     /// Adds `n`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
+        #[cfg(feature = "testing")]
+        crate::testing::count(self, n as f64);
         self.0.add_u64(n);
     }
 
@@ -72,7 +74,7 @@ impl Counter {
         n: u64,
         labels: &[(&str, &str)],
     ) -> Result<(), ExemplarError> {
-        self.0.add_u64(n);
+        self.inc_by(n);
         let e = Exemplar::new(labels, n as f64)?;
         self.1.record(1, 0, e);
         Ok(())
@@ -81,6 +83,102 @@ impl Counter {
     /// The latest exemplar, if one was kept.
     pub fn exemplar(&self) -> Option<Exemplar> {
         self.1.snapshot()?.pop().flatten()
+    }
+}
+
+/// A counter of fractional amounts (seconds, bytes with fractions), as
+/// Python's default counter: schema `value: float`. [`Counter`] (whole
+/// counts) stays the faster default.
+///
+/// ```
+/// let c = promdef::FloatCounter::new();
+/// c.inc_by(0.25).unwrap();
+/// c.inc();
+/// assert_eq!(c.get(), 1.25);
+/// // A counter never goes down: the increment is refused, the value kept.
+/// let err = c.inc_by(-1.0).unwrap_err();
+/// assert_eq!(err.to_string(), "counter increment -1 is negative or not a number; counters only go up");
+/// assert_eq!(c.get(), 1.25);
+/// ```
+#[derive(Debug)]
+pub struct FloatCounter(Val);
+
+/// A negative or NaN increment, refused by [`FloatCounter::inc_by`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NegativeIncrement(pub f64);
+
+impl std::fmt::Display for NegativeIncrement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "counter increment {} is negative or not a number; counters only go up",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for NegativeIncrement {}
+
+impl Default for FloatCounter {
+    fn default() -> Self {
+        FloatCounter::new()
+    }
+}
+
+impl FloatCounter {
+    /// A new value as a constant (see [`Counter::ZERO`]).
+    #[doc(hidden)]
+    #[allow(clippy::declare_interior_mutable_const)]
+    pub const ZERO: Self = Self::new();
+
+    /// A counter at 0.
+    pub const fn new() -> Self {
+        FloatCounter(Val::new())
+    }
+
+    /// Adds 1.
+    #[inline]
+    pub fn inc(&self) {
+        self.add(1.0);
+    }
+
+    /// Adds `v`, which must not be negative nor NaN (`+Inf` is accepted,
+    /// as Prometheus does).
+    #[inline]
+    pub fn inc_by(&self, v: f64) -> Result<(), NegativeIncrement> {
+        if v >= 0.0 {
+            self.add(v);
+            Ok(())
+        } else {
+            Err(NegativeIncrement(v))
+        }
+    }
+
+    #[inline]
+    fn add(&self, v: f64) {
+        #[cfg(feature = "testing")]
+        crate::testing::count(self, v);
+        self.0.add_f64(v);
+    }
+
+    /// The current value.
+    pub fn get(&self) -> f64 {
+        self.0.get_f64()
+    }
+}
+
+impl Cell for FloatCounter {
+    fn sample(&self) -> Sample<'_> {
+        Sample::CounterFloat(self.get())
+    }
+    fn visit_values(&self, f: &mut dyn FnMut(Stored<'_>)) {
+        f(stored("", false, &self.0));
+    }
+}
+
+impl NewCell for FloatCounter {
+    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
+        FloatCounter::new()
     }
 }
 
@@ -117,7 +215,37 @@ impl Gauge {
     /// Sets the value.
     #[inline]
     pub fn set(&self, v: f64) {
+        #[cfg(feature = "testing")]
+        crate::testing::gauge_set(self, v);
         self.0.set_f64(v);
+    }
+
+    /// Sets the value to the current Unix time in seconds (a "last success"
+    /// timestamp, as Python's `set_to_current_time`).
+    ///
+    /// ```
+    /// let g = promdef::Gauge::new();
+    /// g.set_to_current_time();
+    /// assert!(g.get() > 1.7e9);
+    /// ```
+    pub fn set_to_current_time(&self) {
+        self.set(crate::family::unix_now());
+    }
+
+    /// Sets the value to the seconds `f` took, and returns what it returned
+    /// (Python's `Gauge.time()`; for the last run's duration).
+    ///
+    /// ```
+    /// let g = promdef::Gauge::new();
+    /// let n = g.time(|| 40 + 2);
+    /// assert_eq!(n, 42);
+    /// assert!(g.get() >= 0.0);
+    /// ```
+    pub fn time<T>(&self, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.set(start.elapsed().as_secs_f64());
+        out
     }
 
     /// Adds 1.
@@ -135,13 +263,15 @@ impl Gauge {
     /// Adds `v`.
     #[inline]
     pub fn add(&self, v: f64) {
+        #[cfg(feature = "testing")]
+        crate::testing::gauge_add(self, v);
         self.0.add_f64(v);
     }
 
     /// Subtracts `v`.
     #[inline]
     pub fn sub(&self, v: f64) {
-        self.0.add_f64(-v);
+        self.add(-v);
     }
 
     /// The current value.
@@ -266,6 +396,8 @@ impl<const B: usize> Histogram<B> {
             _ => self.classic(i),
         }
         self.sum.add_f64(v);
+        #[cfg(feature = "testing")]
+        crate::testing::observed(self, self.bounds, i, v);
         i
     }
 
@@ -319,6 +451,28 @@ impl<const B: usize> Histogram<B> {
             start: Instant::now(),
             armed: true,
         }
+    }
+
+    /// Observes how long the future `f` takes to complete, in seconds, and
+    /// returns its output. Time suspended counts (the latency a caller
+    /// sees); a future dropped before completing (a timeout, a cancelled
+    /// request) is not observed. The guard of [`Histogram::start_timer`] is
+    /// `Send` too, for timing part of an `async fn`.
+    ///
+    /// ```
+    /// static BOUNDS: [f64; 1] = [1.0];
+    /// static H: promdef::Histogram<1> = promdef::Histogram::new(&BOUNDS);
+    /// let timed = std::pin::pin!(H.time_async(async { 42 }));
+    /// // Any executor; a no-op waker suffices for a future that is ready.
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// assert_eq!(std::future::Future::poll(timed, &mut cx), std::task::Poll::Ready(42));
+    /// assert_eq!(H.count(), 1);
+    /// ```
+    pub async fn time_async<F: std::future::Future>(&self, f: F) -> F::Output {
+        let start = Instant::now();
+        let out = f.await;
+        self.observe(start.elapsed().as_secs_f64());
+        out
     }
 
     /// The bucket upper bounds.
@@ -425,8 +579,37 @@ impl Summary {
     /// Records one observation.
     #[inline]
     pub fn observe(&self, v: f64) {
+        #[cfg(feature = "testing")]
+        crate::testing::observed(self, &[], 0, v);
         self.sum.add_f64(v);
         self.count.add_u64(1);
+    }
+
+    /// Starts a timer that observes the elapsed seconds when dropped.
+    ///
+    /// ```
+    /// let s = promdef::Summary::new();
+    /// {
+    ///     let _t = s.start_timer();
+    /// }
+    /// assert_eq!(s.count(), 1);
+    /// ```
+    pub fn start_timer(&self) -> SummaryTimer<'_> {
+        SummaryTimer {
+            summary: self,
+            start: Instant::now(),
+        }
+    }
+
+    /// Observes how long the future `f` takes to complete, in seconds,
+    /// and returns its output (time spent suspended counts: this is the
+    /// latency a caller sees). A future dropped before completing is not
+    /// observed.
+    pub async fn time_async<F: std::future::Future>(&self, f: F) -> F::Output {
+        let start = Instant::now();
+        let out = f.await;
+        self.observe(start.elapsed().as_secs_f64());
+        out
     }
 
     /// Number of observations.
@@ -437,6 +620,20 @@ impl Summary {
     /// Sum of observations.
     pub fn sum(&self) -> f64 {
         self.sum.get_f64()
+    }
+}
+
+/// Guard from [`Summary::start_timer`]; observes the elapsed seconds on drop.
+#[must_use = "the duration is observed when this guard drops"]
+#[derive(Debug)]
+pub struct SummaryTimer<'a> {
+    summary: &'a Summary,
+    start: Instant,
+}
+
+impl Drop for SummaryTimer<'_> {
+    fn drop(&mut self) {
+        self.summary.observe(self.start.elapsed().as_secs_f64());
     }
 }
 
@@ -689,6 +886,8 @@ impl ShardedCounter {
     /// Adds `n`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
+        #[cfg(feature = "testing")]
+        crate::testing::count(self, n as f64);
         if self.file.is_bound() {
             return self.file.add_u64(n);
         }

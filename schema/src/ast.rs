@@ -51,6 +51,7 @@ pub const METRIC_KEYS: &[&str] = &[
     "multiprocess_mode",
     "visibility",
     "sharded",
+    "value",
 ];
 /// Keys of a histogram's `native:` block.
 pub const NATIVE_KEYS: &[&str] = &["factor", "schema", "max_buckets", "zero_threshold"];
@@ -226,6 +227,126 @@ fn number(cx: &mut Ctxt, n: &Node, place: &str) -> Option<Spanned<f64>> {
             None
         }
     }
+}
+
+/// Keys of `buckets: {exponential: …}` / `{linear: …}`.
+pub const BUCKET_SERIES_KEYS: &[&str] = &["exponential", "linear"];
+/// Most buckets a generated series may have.
+pub const MAX_BUCKET_SERIES: u64 = 256;
+
+/// Rounds to 12 significant digits, so `0.1 + 2 × 0.1` is written `0.3`.
+fn tidy(v: f64) -> f64 {
+    format!("{v:.11e}").parse().unwrap_or(v)
+}
+
+/// `buckets: {exponential: {start, factor, count}}` or
+/// `{linear: {start, width, count}}`, expanded here (as client_golang's
+/// `ExponentialBuckets` / `LinearBuckets`), so every consumer sees the bounds.
+fn bucket_series(cx: &mut Ctxt, node: &Node) -> Option<Vec<Spanned<f64>>> {
+    let mut f = Fields::new(cx, node, "`buckets`")?;
+    let exp = f.take("exponential");
+    let lin = f.take("linear");
+    let misspelt = f
+        .entries
+        .iter()
+        .any(|(k, _)| !BUCKET_SERIES_KEYS.contains(&k.name.as_str()));
+    f.finish(cx, BUCKET_SERIES_KEYS);
+    let (n, keys, step_key) = match (exp, lin) {
+        (Some(n), None) => (n, &["start", "factor", "count"], "factor"),
+        (None, Some(n)) => (n, &["start", "width", "count"], "width"),
+        (Some(_), Some(l)) => {
+            cx.error(
+                l.loc,
+                "`buckets` has both `exponential` and `linear`; keep one",
+            );
+            return None;
+        }
+        (None, None) => {
+            if misspelt {
+                return None;
+            }
+            cx.error(
+                node.loc,
+                "`buckets` as a mapping needs `exponential: {start, factor, count}` or `linear: {start, width, count}`",
+            );
+            return None;
+        }
+    };
+    let mut g = Fields::new(cx, n, "a bucket series")?;
+    let start = g.take("start").and_then(|v| number(cx, v, "for `start`"));
+    let step = g
+        .take(step_key)
+        .and_then(|v| number(cx, v, &format!("for `{step_key}`")));
+    let count = g.take("count").and_then(|v| count(cx, v, "`count`"));
+    // Only a missing key gets this message: a present but invalid or
+    // misspelt one was reported already.
+    let missing = keys
+        .iter()
+        .any(|k| !g.entries.iter().any(|(e, _)| e.name == *k));
+    let misspelt = g
+        .entries
+        .iter()
+        .any(|(k, _)| !keys.contains(&k.name.as_str()));
+    g.finish(cx, keys);
+    let (Some(start), Some(step), Some(count)) = (start, step, count) else {
+        if missing && !misspelt {
+            cx.error(
+                n.loc,
+                format!("a bucket series needs `{}`", keys.join("`, `")),
+            );
+        }
+        return None;
+    };
+    let exponential = step_key == "factor";
+    let positive = |v: f64| v > 0.0 && v.is_finite();
+    let bad = if exponential && !positive(start.value) {
+        Some((
+            start.loc,
+            "`start` of exponential buckets must be greater than 0".to_string(),
+        ))
+    } else if exponential && !(step.value > 1.0 && step.value.is_finite()) {
+        Some((step.loc, "`factor` must be greater than 1".to_string()))
+    } else if !exponential && !positive(step.value) {
+        Some((step.loc, "`width` must be greater than 0".to_string()))
+    } else if !start.value.is_finite() {
+        Some((start.loc, "`start` must be finite".to_string()))
+    } else if count.value > MAX_BUCKET_SERIES {
+        Some((
+            count.loc,
+            format!(
+                "`count` is at most {MAX_BUCKET_SERIES}; for finer resolution use `native: true`"
+            ),
+        ))
+    } else {
+        None
+    };
+    if let Some((loc, msg)) = bad {
+        cx.error(loc, msg);
+        return None;
+    }
+    let bounds = (0..count.value)
+        .map(|i| {
+            let v = if exponential {
+                start.value * step.value.powi(i as i32)
+            } else {
+                start.value + step.value * i as f64
+            };
+            Spanned::new(tidy(v), n.loc)
+        })
+        .collect::<Vec<Spanned<f64>>>();
+    if let Some(i) = bounds.iter().position(|b| !b.value.is_finite()) {
+        cx.error(
+            count.loc,
+            format!("bucket {} of this series is not finite (it overflows); lower `start`, the step or `count`", i + 1),
+        );
+        return None;
+    }
+    Some(bounds)
+}
+
+/// Whether a mapping lacks `env:` (else its error was reported).
+fn ef_missing(n: &Node) -> bool {
+    matches!(&n.value, Value::Map(e) if e.is_empty())
 }
 
 /// `native:` — `true`, `false`, or a block of [`NATIVE_KEYS`].
@@ -635,20 +756,42 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
                 .collect()
         })
         .unwrap_or_default();
-    let buckets = f.take("buckets").map(|n| {
-        let items = seq(cx, n, "`buckets`")
-            .iter()
-            .filter_map(|i| number(cx, i, "in `buckets`"))
-            .collect();
-        Spanned::new(items, n.loc)
+    let buckets = f.take("buckets").and_then(|n| {
+        let items = match &n.value {
+            // A series with an error is reported; no buckets, not empty ones.
+            Value::Map(_) => bucket_series(cx, n).filter(|b| !b.is_empty())?,
+            _ => seq(cx, n, "`buckets`")
+                .iter()
+                .filter_map(|i| number(cx, i, "in `buckets`"))
+                .collect(),
+        };
+        Some(Spanned::new(items, n.loc))
     });
     let native = f.take("native").and_then(|n| native(cx, n));
     let mut const_labels = Vec::new();
+    let mut const_labels_env = Vec::new();
     if let Some(n) = f.take("const_labels") {
         if let Some(mut cf) = Fields::new(cx, n, "`const_labels`") {
             for (k, v) in cf.entries {
-                if let Some(val) = scalar_text(cx, v) {
-                    const_labels.push((Spanned::new(k.name.clone(), k.loc), val));
+                let key = Spanned::new(k.name.clone(), k.loc);
+                // `{env: VAR}`: the value of a build-time environment variable.
+                if let Value::Map(_) = &v.value {
+                    let Some(mut ef) = Fields::new(cx, v, "a const label from the environment")
+                    else {
+                        continue;
+                    };
+                    let var = ef.take("env").and_then(|n| word(cx, n, "`env`"));
+                    ef.finish(cx, &["env"]);
+                    match var {
+                        Some(var) => const_labels_env.push((key, var)),
+                        None if ef_missing(v) => cx.error(
+                            v.loc,
+                            "a const label value is a string or `{env: VARIABLE}`",
+                        ),
+                        None => {}
+                    }
+                } else if let Some(val) = scalar_text(cx, v) {
+                    const_labels.push((key, val));
                 }
             }
             cf.used.iter_mut().for_each(|u| *u = true);
@@ -722,6 +865,21 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
             None
         }
     });
+    let float = f.take("value").and_then(|n| match &n.value {
+        Value::Str(s) | Value::Path(s) if s == "float" => Some(Spanned::new(true, n.loc)),
+        Value::Str(s) | Value::Path(s) if s == "integer" => Some(Spanned::new(false, n.loc)),
+        other => {
+            let shown = match other {
+                Value::Str(s) | Value::Num(s) | Value::Path(s) => format!("`{s}`"),
+                o => o.describe().to_string(),
+            };
+            cx.error(
+                n.loc,
+                format!("expected `integer` or `float` for `value`, found {shown}"),
+            );
+            None
+        }
+    });
     let visibility = f
         .take("visibility")
         .and_then(|n| string(cx, n, "`visibility`"))
@@ -736,6 +894,7 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
         buckets,
         native,
         const_labels,
+        const_labels_env,
         static_name,
         stability,
         deprecated,
@@ -744,6 +903,7 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
         note,
         multiprocess_mode,
         sharded,
+        float,
         visibility,
         loc: node.loc,
     })

@@ -354,12 +354,17 @@ pub struct MetricPlan {
     pub labels_struct: Option<String>,
     /// Const labels, in order.
     pub const_labels: Vec<(String, String)>,
+    /// Const labels from build-time environment variables: label, variable
+    /// (generated code reads them with `env!`).
+    pub const_labels_env: Vec<(String, String)>,
     /// Histogram bounds (defaults applied); empty for other types.
     pub buckets: Vec<f64>,
     /// Storage shape.
     pub storage: Storage,
     /// Counters: per-thread shards.
     pub sharded: bool,
+    /// Counters: fractional increments (`value: float`).
+    pub float: bool,
     /// Gauges: how multi-process mode merges processes (`all` by default).
     pub multiprocess_mode: String,
     /// Deprecation.
@@ -707,9 +712,15 @@ fn metric_plan(
             .iter()
             .map(|(k, v)| (k.value.clone(), v.value.clone()))
             .collect(),
+        const_labels_env: md
+            .const_labels_env
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect(),
         buckets: m.buckets.clone(),
         storage,
         sharded: kind == MetricType::Counter && md.sharded.as_ref().is_some_and(|s| s.value),
+        float: kind == MetricType::Counter && md.float.as_ref().is_some_and(|f| f.value),
         multiprocess_mode,
         deprecated,
         series_bound: m.series_budget(),

@@ -152,11 +152,7 @@ pub fn breaking_changes(old: &[&Checked], new: &[&Checked]) -> Vec<BreakingChang
             }
         }
         let consts = |m: &'_ Metric| {
-            let mut c: Vec<String> = m
-                .const_labels
-                .iter()
-                .map(|(k, _)| k.value.clone())
-                .collect();
+            let mut c: Vec<String> = m.const_label_names().map(|k| k.value.clone()).collect();
             c.sort();
             c
         };

@@ -230,9 +230,36 @@ fn metric_key(key: &str) -> Option<Value> {
             "items": {"type": "string"},
         }),
         "buckets" => json!({
-            "type": "array",
-            "description": "Histogram bucket upper bounds, increasing; default: Prometheus' defaults.",
-            "items": {"type": "number"},
+            "description": "Histogram bucket upper bounds, increasing, or a generated series; default: Prometheus' defaults.",
+            "oneOf": [
+                {"type": "array", "items": {"type": "number"}},
+                {
+                    "type": "object", "additionalProperties": false, "required": ["exponential"],
+                    "properties": {"exponential": {
+                        "type": "object", "additionalProperties": false,
+                        "required": ["start", "factor", "count"],
+                        "description": "`start`, `start × factor`, … (`count` bounds).",
+                        "properties": {
+                            "start": {"type": "number", "exclusiveMinimum": 0},
+                            "factor": {"type": "number", "exclusiveMinimum": 1},
+                            "count": {"type": "integer", "minimum": 1, "maximum": crate::ast::MAX_BUCKET_SERIES},
+                        },
+                    }},
+                },
+                {
+                    "type": "object", "additionalProperties": false, "required": ["linear"],
+                    "properties": {"linear": {
+                        "type": "object", "additionalProperties": false,
+                        "required": ["start", "width", "count"],
+                        "description": "`start`, `start + width`, … (`count` bounds).",
+                        "properties": {
+                            "start": {"type": "number"},
+                            "width": {"type": "number", "exclusiveMinimum": 0},
+                            "count": {"type": "integer", "minimum": 1, "maximum": crate::ast::MAX_BUCKET_SERIES},
+                        },
+                    }},
+                },
+            ],
         }),
         "native" => json!({
             "description": "Native (sparse, exponential) buckets: `true`, or a block; served in the protobuf exposition.",
@@ -252,8 +279,13 @@ fn metric_key(key: &str) -> Option<Value> {
         }),
         "const_labels" => json!({
             "type": "object",
-            "description": "Labels with one fixed value on every series.",
-            "additionalProperties": scalar("The label's value."),
+            "description": "Labels with one fixed value on every series: a value, or `{env: VARIABLE}` read when the crate compiles (`CARGO_PKG_VERSION`).",
+            "additionalProperties": {"anyOf": [
+                scalar("The label's value."),
+                {"type": "object", "additionalProperties": false, "required": ["env"],
+                 "properties": {"env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+                    "description": "A build-time environment variable (`env!`)."}}},
+            ]},
         }),
         "static_name" => typed(
             "string",
@@ -279,6 +311,8 @@ fn metric_key(key: &str) -> Option<Value> {
             "string",
             "Rust visibility of the static (`pub`, `pub(crate)`); default `pub`.",
         ),
+        "value" => json!({"enum": ["integer", "float"],
+            "description": "Counters: `float` for fractional increments (`inc_by(0.25)`, as Python's counters); default `integer`, the faster whole count."}),
         "sharded" => typed(
             "boolean",
             "Counters only: spread the count over per-thread shards for very hot series (2 KiB per series).",

@@ -254,7 +254,7 @@ fn section(out: &mut String, m: &Doc<'_>, objectives: &[&crate::ObjectivePlan]) 
             n.describe()
         );
     }
-    if !md.const_labels.is_empty() {
+    if !md.const_labels.is_empty() || !md.const_labels_env.is_empty() {
         let c: Vec<String> = md
             .const_labels
             .iter()
@@ -263,6 +263,11 @@ fn section(out: &mut String, m: &Doc<'_>, objectives: &[&crate::ObjectivePlan]) 
                 let v = v.value.replace('\\', "\\\\").replace('"', "\\\"");
                 code(&format!("{}=\"{v}\"", k.value))
             })
+            .chain(
+                md.const_labels_env
+                    .iter()
+                    .map(|(k, var)| format!("`{}` (the build's `{}`)", k.value, var.value)),
+            )
             .collect();
         let _ = writeln!(out, "Constant labels: {}\n", c.join(", "));
     }

@@ -257,6 +257,9 @@ pub struct Metric {
     pub native: Option<Spanned<Native>>,
     /// Labels with one fixed value on every series.
     pub const_labels: Vec<(Spanned<String>, Spanned<String>)>,
+    /// Const labels whose value is a build-time environment variable
+    /// (`{env: CARGO_PKG_VERSION}`): label, variable.
+    pub const_labels_env: Vec<(Spanned<String>, Spanned<String>)>,
     /// Override of the generated static's name.
     pub static_name: Option<Spanned<String>>,
     /// Stability level; `None` = alpha.
@@ -271,6 +274,9 @@ pub struct Metric {
     pub note: Option<Spanned<String>>,
     /// Counters only: spread the value over per-thread shards for very hot series.
     pub sharded: Option<Spanned<bool>>,
+    /// Counters only: `value: float` (fractional increments) rather than
+    /// whole counts.
+    pub float: Option<Spanned<bool>>,
     /// How gauges combine across processes in multi-process mode.
     pub multiprocess_mode: Option<Spanned<String>>,
     /// Rust visibility of the static as written in the macro (`pub`, `pub(crate)`, empty).
@@ -280,6 +286,14 @@ pub struct Metric {
 }
 
 impl Metric {
+    /// Every const label's name: literal ones, then those from the environment.
+    pub fn const_label_names(&self) -> impl Iterator<Item = &Spanned<String>> {
+        self.const_labels
+            .iter()
+            .chain(&self.const_labels_env)
+            .map(|(k, _)| k)
+    }
+
     /// Stability with the default applied.
     pub fn stability(&self) -> Stability {
         self.stability

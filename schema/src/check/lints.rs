@@ -33,9 +33,8 @@ fn all_label_names<'a>(
 ) -> impl Iterator<Item = (&'a str, crate::diag::Loc, bool)> + 'a {
     rm.labels.iter().map(|l| (l.name(), l.loc, false)).chain(
         rm.metric
-            .const_labels
-            .iter()
-            .map(|(k, _)| (k.value.as_str(), k.loc, true)),
+            .const_label_names()
+            .map(|k| (k.value.as_str(), k.loc, true)),
     )
 }
 

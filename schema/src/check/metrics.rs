@@ -31,6 +31,7 @@ pub(super) fn check(cx: &mut Cx<'_>) {
         visibility_is_rust(cx, i);
         multiprocess_mode_is_known(cx, i);
         sharded_only_on_counters(cx, i);
+        float_values_only_on_plain_counters(cx, i);
         let allow = &cx.s.metrics[i].allow;
         super::schema::lint_ids_are_known(cx, allow, "allow", Some(i));
         if naming::is_metric_name(&cx.s.metrics[i].name.value) {
@@ -270,9 +271,8 @@ fn le_and_quantile_belong_to_their_types(cx: &mut Cx<'_>, i: usize) {
     let kind = rm.metric.kind.value;
     let names = rm.labels.iter().map(|l| (l.name(), l.loc)).chain(
         rm.metric
-            .const_labels
-            .iter()
-            .map(|(k, _)| (k.value.as_str(), k.loc)),
+            .const_label_names()
+            .map(|k| (k.value.as_str(), k.loc)),
     );
     for (l, loc) in names {
         match (l, kind) {
@@ -300,7 +300,30 @@ fn le_and_quantile_belong_to_their_types(cx: &mut Cx<'_>, i: usize) {
 ///   const_labels: {method: x} with labels: [method]   error
 fn const_labels_are_valid(cx: &mut Cx<'_>, i: usize) {
     let rm = &cx.r.metrics[i];
-    for (k, _) in &rm.metric.const_labels {
+    for (k, var) in &rm.metric.const_labels_env {
+        let ok = var
+            .value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && var
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            cx.error_on(
+                i,
+                Diagnostic::error(
+                    var.loc,
+                    format!(
+                        "`{}` is not an environment variable name (const label `{}`); use letters, digits and `_`, e.g. `CARGO_PKG_VERSION`",
+                        var.value, k.value
+                    ),
+                ),
+            );
+        }
+    }
+    for k in rm.metric.const_label_names() {
         if let Some(msg) = super::labels::invalid_label_name(k) {
             cx.error_on(i, Diagnostic::error(k.loc, msg));
         }
@@ -546,6 +569,30 @@ fn multiprocess_mode_is_known(cx: &mut Cx<'_>, i: usize) {
             ),
         );
     }
+}
+
+/// Rule: `value: float` only applies to counters (gauges, histograms and
+/// summaries are floats already), and not with `sharded` (shards are
+/// whole counts).
+///   counter with value: float   ok      gauge with value: float   error
+fn float_values_only_on_plain_counters(cx: &mut Cx<'_>, i: usize) {
+    let m = &cx.s.metrics[i];
+    let Some(f) = m.float.as_ref().filter(|f| f.value) else {
+        return;
+    };
+    let msg = if m.kind.value != MetricType::Counter {
+        format!(
+            "`value: float` only applies to counters, and `{}` is a {} (already a float); remove it",
+            m.name.value,
+            m.kind.value.as_str()
+        )
+    } else if m.sharded.as_ref().is_some_and(|s| s.value) {
+        "`value: float` and `sharded: true` do not combine (shards hold whole counts); remove one"
+            .to_string()
+    } else {
+        return;
+    };
+    cx.error_on(i, Diagnostic::error(f.loc, msg));
 }
 
 /// Rule: `sharded` only applies to counters.

@@ -1128,3 +1128,98 @@ fn inline_objectives_get_the_same_checks() {
         .message
         .contains("threshold `0.3` is not a bucket bound"));
 }
+
+#[test]
+fn bucket_series_expand_at_compile_time() {
+    let c = Checked::from_yaml(&one(
+        "",
+        "name: a_seconds, type: histogram, unit: seconds, help: A., buckets: {exponential: {start: 0.001, factor: 10, count: 4}}",
+    ));
+    assert!(c.is_clean(), "{:?}", c.diagnostics);
+    assert_eq!(c.plan.metrics[0].buckets, vec![0.001, 0.01, 0.1, 1.0]);
+    let c = Checked::from_yaml(&one(
+        "",
+        "name: a_seconds, type: histogram, unit: seconds, help: A., buckets: {linear: {start: 0.1, width: 0.1, count: 5}}",
+    ));
+    assert!(c.is_clean(), "{:?}", c.diagnostics);
+    // Rounded: 0.1 + 2 × 0.1 is 0.3, not 0.30000000000000004.
+    assert_eq!(c.plan.metrics[0].buckets, vec![0.1, 0.2, 0.3, 0.4, 0.5]);
+    for (buckets, needle) in [
+        (
+            "{exponential: {start: 0, factor: 2, count: 3}}",
+            "`start` of exponential buckets must be greater than 0",
+        ),
+        (
+            "{exponential: {start: 1, factor: 1, count: 3}}",
+            "`factor` must be greater than 1",
+        ),
+        (
+            "{linear: {start: 1, width: -1, count: 3}}",
+            "`width` must be greater than 0",
+        ),
+        (
+            "{linear: {start: 1, width: 1, count: 0}}",
+            "`count` must be a whole number greater than 0",
+        ),
+        (
+            "{linear: {start: 1, width: 1, count: 1000}}",
+            "`count` is at most 256",
+        ),
+        (
+            "{linear: {start: 1, width: 1}}",
+            "a bucket series needs `start`, `width`, `count`",
+        ),
+        (
+            "{linear: {start: 1, widht: 1, count: 2}}",
+            "unknown key `widht` in a bucket series",
+        ),
+        (
+            "{exponental: {start: 1, factor: 2, count: 2}}",
+            "did you mean `exponential`?",
+        ),
+        (
+            "{exponential: {start: 1e300, factor: 1e10, count: 3}}",
+            "bucket 2 of this series is not finite",
+        ),
+    ] {
+        let y = one(
+            "",
+            &format!(
+                "name: a_seconds, type: histogram, unit: seconds, help: A., buckets: {buckets}"
+            ),
+        );
+        assert_error(&y, needle);
+        assert_eq!(diags(&y).len(), 1, "{buckets}: {:#?}", diags(&y));
+    }
+}
+
+#[test]
+fn float_values_are_for_plain_counters() {
+    assert_clean(&one(
+        "",
+        "name: a_seconds_total, type: counter, unit: seconds, help: A., value: float",
+    ));
+    let c = Checked::from_yaml(&one(
+        "",
+        "name: a_seconds_total, type: counter, unit: seconds, help: A., value: float",
+    ));
+    assert!(c.plan.metrics[0].float);
+    for (m, needle) in [
+        (
+            "name: a_seconds, type: gauge, unit: seconds, help: A., value: float",
+            "`value: float` only applies to counters, and `a_seconds` is a gauge",
+        ),
+        (
+            "name: a_total, type: counter, help: A., value: float, sharded: true",
+            "do not combine",
+        ),
+        (
+            "name: a_total, type: counter, help: A., value: double",
+            "expected `integer` or `float` for `value`, found `double`",
+        ),
+    ] {
+        let y = one("", m);
+        assert_error(&y, needle);
+        assert_eq!(diags(&y).len(), 1, "{m}: {:#?}", diags(&y));
+    }
+}

@@ -185,6 +185,9 @@ fn static_doc(checked: &Checked, m: &MetricPlan) -> String {
     for (k, v) in &m.const_labels {
         d.push_str(&format!("| Const label `{k}` | `{v}` |\n"));
     }
+    for (k, var) in &m.const_labels_env {
+        d.push_str(&format!("| Const label `{k}` | `{var}` at build time |\n"));
+    }
     if let Some(cap) = m.series_cap {
         d.push_str(&format!(
             "| Series cap | {cap}; then open labels are `{}` |\n",
@@ -361,11 +364,16 @@ fn metric_code(
     // Empty slices are named constants: a slice literal in each static is a
     // large part of a big schema's compile time (measured with
     // `benches/compile_cost.py`).
-    let const_labels = if m.const_labels.is_empty() {
+    let const_labels = if m.const_labels.is_empty() && m.const_labels_env.is_empty() {
         quote!(::promdef::__private::NO_CONST_LABELS)
     } else {
         let pairs = m.const_labels.iter().map(|(k, v)| quote!((#k, #v)));
-        quote!(&[ #( #pairs ),* ])
+        // Read when the user's crate compiles: `CARGO_PKG_VERSION` is its own.
+        let env = m
+            .const_labels_env
+            .iter()
+            .map(|(k, var)| quote!((#k, ::core::env!(#var))));
+        quote!(&[ #( #pairs, )* #( #env ),* ])
     };
     // A labelled metric points at its labels struct's constant, shared by
     // every metric of that struct.
@@ -404,6 +412,7 @@ fn metric_code(
     let buckets = &m.buckets;
     let nb = buckets.len();
     let cell = match m.kind {
+        MetricType::Counter if m.float => quote!(::promdef::FloatCounter),
         MetricType::Counter if m.sharded => quote!(::promdef::ShardedCounter),
         MetricType::Counter => quote!(::promdef::Counter),
         MetricType::Gauge => quote!(::promdef::Gauge),
