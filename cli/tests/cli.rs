@@ -1,23 +1,23 @@
 //! The `promdef` binary end to end: exit codes, output, inputs.
-//! `PROMDEF_BLESS=1 cargo test -p promdef-cli --test cli` regenerates the
-//! committed docs of the examples.
+//! Every input is inside this package (`tests/fixtures/`, or written to a
+//! scratch directory), so the tests run from the published package too.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// The workspace root, where CI runs `promdef` from.
+/// This package's directory: the tests read only files inside it
+/// (`tests/fixtures/`), so they also run from the published package.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
 /// Runs `promdef args…` in `dir`: (exit code, stdout, stderr).
 fn promdef_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let (code, out, err) = promdef_tests::run_for_code(
+    let (code, out, err) = support::run_for_code(
         Command::new(env!("CARGO_BIN_EXE_promdef"))
             .args(args)
             .current_dir(dir),
@@ -62,27 +62,42 @@ impl Drop for Scratch {
     }
 }
 
-const QUICKSTART: &str = "examples/quickstart/schema/metrics.yaml";
+const QUICKSTART: &str = "tests/fixtures/quickstart.yaml";
+
+/// A crate directory declaring the quick start's schema with `metrics!(file = …)`.
+fn quickstart_crate(s: &Scratch) -> String {
+    s.write("qs/Cargo.toml", "[package]\nname = \"quickstart\"\n");
+    s.write(
+        "qs/schema/metrics.yaml",
+        &std::fs::read_to_string(root().join(QUICKSTART)).unwrap(),
+    );
+    s.write(
+        "qs/src/main.rs",
+        "promdef::metrics!(file = \"schema/metrics.yaml\");\nfn main() {}\n",
+    );
+    s.0.join("qs").display().to_string()
+}
 
 #[test]
 fn check_clean_schema_exits_0() {
     let (code, out, err) = promdef(&["check", QUICKSTART]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(out, "ok: 4 metrics in 1 declaration, no findings\n");
-    let (code, out, _) = promdef(&["check", "examples/quickstart"]);
+    let s = Scratch::new();
+    let (code, out, _) = promdef(&["check", &quickstart_crate(&s)]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(out, "ok: 4 metrics in 1 declaration, no findings\n");
 }
 
 #[test]
 fn check_reports_every_finding_with_its_location_and_exits_1() {
-    let (code, out, err) = promdef(&["check", "tests/ui/yaml-syntax/errors.yaml"]);
+    let (code, out, err) = promdef(&["check", "tests/fixtures/errors.yaml"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.is_empty(), "{err}");
     assert!(out.contains(
-        "error: unknown metric type `countr`; did you mean `counter`?\n --> tests/ui/yaml-syntax/errors.yaml:3:11\n  |\n3 |     type: countr\n  |           ^\n"
+        "error: unknown metric type `countr`; did you mean `counter`?\n --> tests/fixtures/errors.yaml:3:11\n  |\n3 |     type: countr\n  |           ^\n"
     ), "{out}");
-    assert!(out.contains("unknown key `lables` in a metric; did you mean `labels`?\n --> tests/ui/yaml-syntax/errors.yaml:8:5"), "{out}");
+    assert!(out.contains("unknown key `lables` in a metric; did you mean `labels`?\n --> tests/fixtures/errors.yaml:8:5"), "{out}");
     assert!(out.contains("duplicate key `help`"), "{out}");
     assert!(
         out.ends_with("3 findings in 1 metric in 1 declaration\n"),
@@ -96,14 +111,14 @@ fn check_json_for_tools() {
         "check",
         "--format",
         "json",
-        "tests/ui/yaml-lints/cardinality_mixed.yaml",
+        "tests/fixtures/cardinality_mixed.yaml",
     ]);
     assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     let findings = v["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
     for f in findings {
-        assert_eq!(f["file"], "tests/ui/yaml-lints/cardinality_mixed.yaml");
+        assert_eq!(f["file"], "tests/fixtures/cardinality_mixed.yaml");
         assert!(f["line"].as_u64().unwrap() >= 1, "{f}");
         assert!(f["column"].as_u64().unwrap() >= 1, "{f}");
         assert!(!f["message"].as_str().unwrap().is_empty());
@@ -360,25 +375,6 @@ fn docs_check_reports_stale_output_with_a_diff() {
     assert_eq!(promdef(&["docs", QUICKSTART, "--check"]).0, 2);
 }
 
-/// Every example schema and its committed reference (`.ci/run` checks the same).
-const EXAMPLE_DOCS: &[(&str, &str)] = &[(QUICKSTART, "examples/quickstart/METRICS.md")];
-
-/// Every example's committed reference is what `promdef docs` generates now.
-#[test]
-fn committed_example_docs_are_current() {
-    for &(inputs, out) in EXAMPLE_DOCS {
-        if promdef_tests::blessing() {
-            let (code, _, err) = promdef(&["docs", inputs, "-o", out]);
-            assert_eq!(code, 0, "{err}");
-        }
-        let (code, diff, err) = promdef(&["docs", inputs, "-o", out, "--check"]);
-        assert_eq!(
-            code, 0,
-            "{out} is stale; run `PROMDEF_BLESS=1 cargo test -p promdef-cli --test cli` (or `promdef docs {inputs} -o {out}`)\n{diff}{err}"
-        );
-    }
-}
-
 #[test]
 fn diff_lists_each_breaking_change_by_stability() {
     let s = Scratch::new();
@@ -440,9 +436,9 @@ fn expose_with_a_placeholder_shows_open_label_metrics_too() {
         "{used}"
     );
     assert!(used.contains("shop_http_request_duration_seconds_bucket{method=\"other\",route=\"/x\",le=\"+Inf\"} 0\n"), "{used}");
-    match promdef_tests::promtool_check(&used) {
+    match support::promtool_check(&used) {
         Some(problems) => assert_eq!(problems, "", "{used}"),
-        None => promdef_tests::skip(
+        None => support::skip(
             "expose_with_a_placeholder_shows_open_label_metrics_too",
             "promtool not found (apt-get install prometheus)",
         ),
@@ -479,7 +475,8 @@ fn rules_and_dashboard_write_check_and_refuse_what_they_cannot_generate() {
     assert_eq!(code, 1);
     assert!(err.contains("is stale"), "{err}");
     // The tests name the rules file by name, so they must sit beside it.
-    let elsewhere = root().join("target/rules.test.yml").display().to_string();
+    let other = Scratch::new();
+    let elsewhere = other.0.join("rules.test.yml").display().to_string();
     let (code, _, err) = promdef(&["rules", &schema, "-o", &rules, "--tests", &elsewhere]);
     assert_eq!(code, 2);
     assert!(err.contains("next to `--output`"), "{err}");

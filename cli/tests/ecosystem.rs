@@ -17,13 +17,15 @@
 //!
 //! The counts are printed (`--nocapture`) and reported in the README.
 
+mod support;
+
 mod common;
 
 use common::{render, PROMTOOL_CLASSES};
 use promdef_schema::{Checked, Lint};
-use promdef_tests::{promtool_check, skip};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use support::{promtool_check, skip};
 
 /// Lints whose rule goes beyond promlint, each citing the guide sentence
 /// that discourages what it flags (see `Lint::citation`). `non-base-unit`
@@ -100,7 +102,7 @@ fn findings_are_the_expected_ones() {
         }
     }
     assert!(families >= 3000, "{families} families");
-    promdef_tests::golden(&dir().join("expected.tsv"), &rows);
+    support::golden(&dir().join("expected.tsv"), &rows);
 }
 
 #[test]

@@ -2,15 +2,22 @@
 //! the same schema: this test binary declares the quick start's schema with
 //! the real macro and compares its untouched registry with the CLI's output.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-promdef::metrics!(file = "../examples/quickstart/schema/metrics.yaml");
+promdef::metrics!(file = "tests/fixtures/quickstart.yaml");
+
+fn root_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
 
 fn expose(args: &[&str]) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let (code, out, err) = promdef_tests::run_for_code(
+    // Only files of this package: the tests run from the published package too.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (code, out, err) = support::run_for_code(
         Command::new(env!("CARGO_BIN_EXE_promdef"))
             .arg("expose")
             .args(args)
@@ -29,14 +36,30 @@ fn expose_equals_the_runtime_registry_at_start_up() {
     // Sanity: the closed-set series exist at 0, the open-label ones do not.
     assert!(app.contains("shop_http_requests_in_progress 0\n"));
     assert!(app.contains("shop_build_info{version=\"1.4.2\"} 1\n"));
-    assert_eq!(expose(&["examples/quickstart/schema/metrics.yaml"]), app);
-    // The crate directory finds the same schema through `metrics!(file = …)`.
-    assert_eq!(expose(&["examples/quickstart"]), app);
+    assert_eq!(expose(&["tests/fixtures/quickstart.yaml"]), app);
+    // A crate directory finds the same schema through `metrics!(file = …)`.
+    let dir = std::env::temp_dir().join(format!("promdef-expose-crate-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("schema")).unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"qs\"\n").unwrap();
+    std::fs::copy(
+        root_dir().join("tests/fixtures/quickstart.yaml"),
+        dir.join("schema/metrics.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "promdef::metrics!(file = \"schema/metrics.yaml\");\n",
+    )
+    .unwrap();
+    let from_crate = expose(&[dir.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(from_crate, app);
 }
 
 #[test]
 fn expose_closed_sets_at_zero_in_dense_order() {
-    let out = expose(&["tests/fixtures/lifecycle/input.yaml"]);
+    let out = expose(&["tests/fixtures/lifecycle.yaml"]);
     let series: Vec<&str> = out
         .lines()
         .filter(|l| l.starts_with("billing_invoices_total"))
@@ -64,14 +87,14 @@ fn expose_closed_sets_at_zero_in_dense_order() {
 #[test]
 fn expose_passes_promtool() {
     for input in [
-        "examples/quickstart/schema/metrics.yaml",
-        "tests/fixtures/lifecycle/input.yaml",
-        "tests/fixtures/escaping/input.yaml",
+        "tests/fixtures/quickstart.yaml",
+        "tests/fixtures/lifecycle.yaml",
+        "tests/fixtures/escaping.yaml",
     ] {
         let out = expose(&[input]);
-        match promdef_tests::promtool_check(&out) {
+        match support::promtool_check(&out) {
             None => {
-                promdef_tests::skip("expose_passes_promtool", "promtool is not installed");
+                support::skip("expose_passes_promtool", "promtool is not installed");
                 return;
             }
             Some(problems) => assert_eq!(problems, "", "{input}:\n{out}"),

@@ -6,14 +6,16 @@
 //! Also: bearer tokens, redirects and errors on URLs. Sources that are not
 //! installed are `SKIPPED` (CI installs them and sets `PROMDEF_REQUIRE_TOOLS=1`).
 
+mod support;
+
 use promdef_cli::exposition::{self, Type};
-use promdef_tests::{
-    python_with_client, skip, start_node_exporter, start_prometheus, start_pushgateway,
-    start_server, Server,
-};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
+use support::{
+    python_with_client, skip, start_node_exporter, start_prometheus, start_pushgateway,
+    start_server, Server,
+};
 
 fn promdef(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_promdef"))
@@ -68,7 +70,7 @@ fn shape(text: &str) -> Shape {
 /// Imports `url` (text 0.0.4 is fetched separately as the reference), then
 /// checks the schema and compares what it exposes with the source.
 fn round_trip(name: &str, url: &str, token_file: Option<&Path>) -> String {
-    let dir = promdef_tests::temp_dir(&format!("import-{name}"));
+    let dir = support::temp_dir(&format!("import-{name}"));
     let out = dir.join("metrics.yaml");
     let mut args = vec!["import", url, "-o", out.to_str().unwrap()];
     let tf;
@@ -96,7 +98,7 @@ fn round_trip(name: &str, url: &str, token_file: Option<&Path>) -> String {
         ));
     }
     let hdrs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, _, body) = promdef_tests::http_get(url, &hdrs).unwrap();
+    let (status, _, body) = support::http_get(url, &hdrs).unwrap();
     assert_eq!(status, 200, "{name}");
     let source = shape(&String::from_utf8(body).unwrap());
     let ours = shape(&exposed);
@@ -206,7 +208,7 @@ fn python_app_plain_and_multiprocess_round_trip() {
     assert!(yaml.contains("type: info"), "{yaml}");
     drop(app);
 
-    let mp = promdef_tests::temp_dir("import-mp");
+    let mp = support::temp_dir("import-mp");
     let app = start_python_app(&py, Some(&mp));
     let yaml = round_trip("python-multiprocess", &format!("{}/metrics", app.url), None);
     assert!(
@@ -220,7 +222,7 @@ fn python_app_plain_and_multiprocess_round_trip() {
 #[test]
 fn real_exporters_round_trip() {
     let mut ran = 0;
-    if let Some(p) = start_prometheus(&promdef_tests::prometheus_config("")) {
+    if let Some(p) = start_prometheus(&support::prometheus_config("")) {
         round_trip("prometheus", &format!("{}/metrics", p.url), None);
         ran += 1;
     }
@@ -262,7 +264,7 @@ fn bearer_tokens_redirects_and_errors() {
         .unwrap();
     IMPORT_JOBS_TOTAL.inc();
     let url = format!("http://{}/metrics", running.local_addr());
-    let dir = promdef_tests::temp_dir("import-token");
+    let dir = support::temp_dir("import-token");
     let token_file = dir.join("token");
     std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
     let yaml = round_trip("token", &url, Some(&token_file));

@@ -17,12 +17,14 @@
 //! schema by `promdef expose` (the runtime's own encoder, over the families
 //! the generated statics would register).
 
+mod support;
+
 mod common;
 
 use common::{render, PROMTOOL_CLASSES};
 use promdef_schema::{Checked, Lint};
-use promdef_tests::{promtool_check, skip};
 use std::path::{Path, PathBuf};
+use support::{promtool_check, skip};
 
 fn corpus_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint-corpus")];

@@ -30,6 +30,9 @@
 //! # }
 //! ```
 //!
+//! The grammar, the naming rules of generated code, every check and lint
+//! with its fix, and the features: [`reference`].
+//!
 //! From a YAML file, relative to the crate's `Cargo.toml`:
 //!
 //! ```ignore
@@ -58,6 +61,13 @@ pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod value;
+
+/// The reference: the YAML format and the inline macro, what is generated
+/// (static, enum and labels-struct naming), runtime bounds, testing, every
+/// check and lint with its fix and citation, and the features. The same text
+/// as the README's reference part (a test keeps them equal).
+#[doc = include_str!("../docs/reference.md")]
+pub mod reference {}
 
 #[cfg(feature = "prometheus")]
 pub mod interop;

@@ -203,3 +203,85 @@ fn readme_lint_table_is_generated() {
         assert!(readme.contains(&format!("| `{}` |", l.id())), "{}", l.id());
     }
 }
+
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap()
+}
+
+/// The docs.rs reference (`promdef::reference`) is the README's reference
+/// part, byte for byte: the two cannot drift.
+#[test]
+fn docs_rs_reference_is_the_readme_part() {
+    let text = readme();
+    let start = text.find("<!-- reference:").expect("reference marker");
+    let start = start + text[start..].find("-->\n").unwrap() + 4;
+    let end = text.find("<!-- /reference -->").expect("end marker");
+    let part = format!(
+        "<!-- Generated from the README by `PROMDEF_BLESS=1 cargo test -p promdef-tests --test docs`; edit the README. -->\n\n{}",
+        &text[start..end]
+    );
+    promdef_tests::golden(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../metrics-runtime/docs/reference.md"),
+        &part,
+    );
+}
+
+/// Every feature of `promdef` is in the README's feature table, and only those.
+#[test]
+fn feature_table_lists_every_feature() {
+    let toml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../metrics-runtime/Cargo.toml"),
+    )
+    .unwrap();
+    let section = toml.split("[features]").nth(1).unwrap();
+    let section = section.split("\n[").next().unwrap();
+    let features: Vec<&str> = section
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains('='))
+        .map(|l| l.split('=').next().unwrap().trim())
+        .filter(|f| *f != "default")
+        .collect();
+    assert!(features.len() >= 9, "{features:?}");
+    let text = readme();
+    let table = text
+        .split("<!-- features:")
+        .nth(1)
+        .unwrap()
+        .split("<!-- /reference")
+        .next()
+        .unwrap();
+    let listed: Vec<&str> = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .map(|l| l.split('`').next().unwrap())
+        .collect();
+    let mut a = features.clone();
+    a.sort();
+    let mut b = listed.clone();
+    b.sort();
+    assert_eq!(a, b, "README feature table vs metrics-runtime/Cargo.toml");
+}
+
+/// The examples' committed references are what `promdef docs` writes
+/// (`.ci/run` runs the command with `--check` too).
+#[test]
+fn committed_example_docs_are_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let examples: &[(&str, &str)] = &[(
+        "examples/quickstart/schema/metrics.yaml",
+        "examples/quickstart/METRICS.md",
+    )];
+    for &(input, out) in examples {
+        let mut decls = promdef_cli::input::usable(&[root.join(input)]).unwrap();
+        // As shown when run from the workspace root, as CI does.
+        decls[0].path = input.to_string();
+        let sources: Vec<markdown::Source<'_>> = decls
+            .iter()
+            .map(|d| markdown::Source {
+                path: &d.path,
+                checked: &d.checked,
+            })
+            .collect();
+        promdef_tests::golden(&root.join(out), &markdown::render(&sources));
+    }
+}
