@@ -28,6 +28,8 @@ fn leak_slice<T>(v: Vec<T>) -> &'static [T] {
 struct AtStart {
     desc: &'static Descriptor,
     buckets: &'static [f64],
+    /// A summary's quantiles (NaN until observed, as the runtime).
+    quantiles: Option<Vec<f64>>,
     series: Vec<Vec<&'static str>>,
 }
 
@@ -42,7 +44,14 @@ impl Family for AtStart {
                 Kind::Counter => Sample::Counter(0),
                 Kind::Gauge => Sample::Gauge(0.0),
                 Kind::Info => Sample::Info,
-                Kind::Summary => Sample::Summary { count: 0, sum: 0.0 },
+                Kind::Summary => Sample::Summary {
+                    count: 0,
+                    sum: 0.0,
+                    quantiles: self
+                        .quantiles
+                        .as_ref()
+                        .map(|q| q.iter().map(|q| (*q, f64::NAN)).collect()),
+                },
                 Kind::Histogram => Sample::Histogram {
                     bounds: self.buckets,
                     cumulative: vec![0; self.buckets.len() + 1],
@@ -138,6 +147,7 @@ fn family(path: &str, m: &MetricPlan, open: Option<&'static str>) -> AtStart {
     AtStart {
         desc,
         buckets: leak_slice(m.buckets.clone()),
+        quantiles: m.quantiles.as_ref().map(|q| q.quantiles.clone()),
         series,
     }
 }

@@ -480,6 +480,7 @@ impl Style {
 struct Shapes {
     value: Shape,
     bucket: Shape,
+    quantile: Shape,
     sum: Shape,
     count: Shape,
     created: Shape,
@@ -528,6 +529,7 @@ fn samples(f: &dyn Family, out: &mut String, base: &str, st: &Style) {
     let shapes = Shapes {
         value: Shape::new(d, base, value_suffix, None),
         bucket: Shape::new(d, base, "_bucket", Some("le")),
+        quantile: Shape::new(d, base, "", Some("quantile")),
         sum: Shape::new(d, base, "_sum", None),
         count: Shape::new(d, base, "_count", None),
         created: Shape::new(d, base, "_created", None),
@@ -594,7 +596,23 @@ fn samples(f: &dyn Family, out: &mut String, base: &str, st: &Style) {
             let n = cumulative.last().copied().unwrap_or(0);
             shapes.count_sum(st, out, values, n, sum, created);
         }
-        Sample::Summary { count, sum } => shapes.count_sum(st, out, values, count, sum, created),
+        Sample::Summary {
+            count,
+            sum,
+            quantiles,
+        } => {
+            for (q, v) in quantiles.iter().flat_map(|q| q.iter()) {
+                let mut t = String::new();
+                if st.om {
+                    write_canonical_f64(&mut t, *q);
+                } else {
+                    write_f64(&mut t, *q);
+                }
+                shapes.quantile.write(out, values, &t);
+                st.float(out, *v);
+            }
+            shapes.count_sum(st, out, values, count, sum, created)
+        }
     });
 }
 

@@ -148,10 +148,26 @@ impl Collector for PrometheusCollector {
                         );
                         m.set_histogram(h);
                     }
-                    Sample::Summary { count, sum } => {
+                    Sample::Summary {
+                        count,
+                        sum,
+                        quantiles,
+                    } => {
                         let mut s = proto::Summary::default();
                         s.set_sample_count(count);
                         s.set_sample_sum(sum);
+                        s.set_quantile(
+                            quantiles
+                                .iter()
+                                .flat_map(|q| q.iter())
+                                .map(|(q, v)| {
+                                    let mut x = proto::Quantile::default();
+                                    x.set_quantile(*q);
+                                    x.set_value(*v);
+                                    x
+                                })
+                                .collect(),
+                        );
                         m.set_summary(s);
                     }
                 }

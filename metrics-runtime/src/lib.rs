@@ -56,6 +56,7 @@ mod map;
 pub mod native;
 pub mod process;
 pub mod protobuf;
+pub mod quantile;
 mod registry;
 pub mod storage;
 #[cfg(feature = "testing")]

@@ -249,6 +249,7 @@ pub struct MapFamily<C: 'static> {
     desc: Descriptor,
     bounds: &'static [f64],
     native: Option<&'static crate::native::Native>,
+    quantiles: Option<&'static crate::quantile::Quantiles>,
     table: AtomicPtr<Table<C>>,
     first: AtomicPtr<Chunk>,
     len: AtomicUsize,
@@ -260,6 +261,14 @@ impl<L, C> Map<L, C> {
     #[doc(hidden)]
     pub const fn new(desc: Descriptor, bounds: &'static [f64]) -> Self {
         Self::native(desc, bounds, None)
+    }
+
+    /// Used by generated code: a summary map with quantiles.
+    #[doc(hidden)]
+    pub const fn with_quantiles(desc: Descriptor, q: &'static crate::quantile::Quantiles) -> Self {
+        let mut m = Self::native(desc, &[], None);
+        m.family.quantiles = Some(q);
+        m
     }
 
     /// Used by generated code: a histogram map with native buckets.
@@ -274,6 +283,7 @@ impl<L, C> Map<L, C> {
                 desc,
                 bounds,
                 native,
+                quantiles: None,
                 table: AtomicPtr::new(null_mut()),
                 first: AtomicPtr::new(null_mut()),
                 len: AtomicUsize::new(0),
@@ -562,7 +572,7 @@ impl<C: NewCell> MapFamily<C> {
         let p = unsafe { chunk.start.add(offset) } as *mut Entry<C>;
         unsafe {
             p.write(Entry {
-                cell: C::new_cell(self.bounds, self.native),
+                cell: C::new_cell(self.bounds, self.native, self.quantiles),
                 hash,
                 key_len: key_len as u32,
                 created: unix_now() as u32,

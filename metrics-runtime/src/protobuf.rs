@@ -234,10 +234,21 @@ pub fn protobuf_family(f: &dyn Family, out: &mut Vec<u8>, scratch: &mut Vec<u8>)
                 exemplar(out, 2, &e, scratch);
                 close(out, c);
             }
-            Sample::Summary { count, sum } => {
+            Sample::Summary {
+                count,
+                sum,
+                quantiles,
+            } => {
                 let c = open(out, 4);
                 uint(out, 1, count);
                 double(out, 2, sum);
+                // `Summary.quantile` (3): repeated `Quantile {quantile = 1, value = 2}`.
+                for (q, v) in quantiles.iter().flat_map(|q| q.iter()) {
+                    let m = open(out, 3);
+                    double(out, 1, *q);
+                    double(out, 2, *v);
+                    close(out, m);
+                }
                 close(out, c);
             }
             Sample::Histogram {

@@ -8,6 +8,7 @@
 
 use crate::exemplar::{Exemplar, ExemplarError, Slots};
 use crate::native::{Native, NativeSample, Sparse};
+use crate::quantile::{Quantiles, Window};
 use crate::storage::{Stored, Val};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
@@ -177,7 +178,11 @@ impl Cell for FloatCounter {
 }
 
 impl NewCell for FloatCounter {
-    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
+    fn new_cell(
+        _: &'static [f64],
+        _: Option<&'static Native>,
+        _: Option<&'static Quantiles>,
+    ) -> Self {
         FloatCounter::new()
     }
 }
@@ -559,6 +564,8 @@ impl<const B: usize> Drop for HistogramTimer<'_, B> {
 pub struct Summary {
     count: Val,
     sum: Val,
+    quantiles: Option<&'static Quantiles>,
+    window: Window,
 }
 
 impl Summary {
@@ -573,7 +580,23 @@ impl Summary {
         Summary {
             count: Val::new(),
             sum: Val::new(),
+            quantiles: None,
+            window: Window::new(),
         }
+    }
+
+    /// An empty summary that also exposes quantiles over a sliding window
+    /// (schema `quantiles:`; see [`crate::quantile`]).
+    pub const fn with_quantiles(q: &'static Quantiles) -> Self {
+        let mut s = Summary::new();
+        s.quantiles = Some(q);
+        s
+    }
+
+    /// The configured quantiles' current values (NaN with no observation
+    /// in the window); `None` without `quantiles:`.
+    pub fn quantiles(&self) -> Option<Vec<(f64, f64)>> {
+        self.quantiles.map(|q| self.window.quantiles(q))
     }
 
     /// Records one observation.
@@ -581,6 +604,9 @@ impl Summary {
     pub fn observe(&self, v: f64) {
         #[cfg(feature = "testing")]
         crate::testing::observed(self, &[], 0, v);
+        if let Some(q) = self.quantiles {
+            self.window.observe(q, v);
+        }
         self.sum.add_f64(v);
         self.count.add_u64(1);
     }
@@ -673,6 +699,8 @@ pub enum Sample<'a> {
         count: u64,
         /// Sum of observations.
         sum: f64,
+        /// `(quantile, value)` over the sliding window, if configured.
+        quantiles: Option<Box<[(f64, f64)]>>,
     },
     /// An info metric (value 1).
     Info,
@@ -759,6 +787,8 @@ impl<const B: usize> Cell for Histogram<B> {
 impl Cell for Summary {
     fn sample(&self) -> Sample<'_> {
         Sample::Summary {
+            // Quantiles first: they are never ahead of the count.
+            quantiles: self.quantiles().map(Vec::into_boxed_slice),
             count: self.count(),
             sum: self.sum(),
         }
@@ -776,27 +806,51 @@ impl Cell for InfoValue {
 
 /// Cells that open-label families create on first use of a label tuple.
 pub trait NewCell: Cell {
-    /// Creates a cell at its zero value; `bounds` and `native` for histograms.
-    fn new_cell(bounds: &'static [f64], native: Option<&'static Native>) -> Self;
+    /// Creates a cell at its zero value; `bounds` and `native` for
+    /// histograms, `quantiles` for summaries.
+    fn new_cell(
+        bounds: &'static [f64],
+        native: Option<&'static Native>,
+        quantiles: Option<&'static Quantiles>,
+    ) -> Self;
 }
 
 impl NewCell for Counter {
-    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
+    fn new_cell(
+        _: &'static [f64],
+        _: Option<&'static Native>,
+        _: Option<&'static Quantiles>,
+    ) -> Self {
         Counter::new()
     }
 }
 impl NewCell for Gauge {
-    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
+    fn new_cell(
+        _: &'static [f64],
+        _: Option<&'static Native>,
+        _: Option<&'static Quantiles>,
+    ) -> Self {
         Gauge::new()
     }
 }
 impl NewCell for Summary {
-    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
-        Summary::new()
+    fn new_cell(
+        _: &'static [f64],
+        _: Option<&'static Native>,
+        q: Option<&'static Quantiles>,
+    ) -> Self {
+        match q {
+            Some(q) => Summary::with_quantiles(q),
+            None => Summary::new(),
+        }
     }
 }
 impl<const B: usize> NewCell for Histogram<B> {
-    fn new_cell(bounds: &'static [f64], native: Option<&'static Native>) -> Self {
+    fn new_cell(
+        bounds: &'static [f64],
+        native: Option<&'static Native>,
+        _: Option<&'static Quantiles>,
+    ) -> Self {
         let bounds: &'static [f64; B] = bounds
             .try_into()
             .expect("generated code passes exactly B bounds");
@@ -918,7 +972,11 @@ impl Cell for ShardedCounter {
 }
 
 impl NewCell for ShardedCounter {
-    fn new_cell(_: &'static [f64], _: Option<&'static Native>) -> Self {
+    fn new_cell(
+        _: &'static [f64],
+        _: Option<&'static Native>,
+        _: Option<&'static Quantiles>,
+    ) -> Self {
         ShardedCounter::new()
     }
 }

@@ -52,6 +52,7 @@ pub const METRIC_KEYS: &[&str] = &[
     "visibility",
     "sharded",
     "value",
+    "quantiles",
 ];
 /// Keys of a histogram's `native:` block.
 pub const NATIVE_KEYS: &[&str] = &["factor", "schema", "max_buckets", "zero_threshold"];
@@ -227,6 +228,50 @@ fn number(cx: &mut Ctxt, n: &Node, place: &str) -> Option<Spanned<f64>> {
             None
         }
     }
+}
+
+/// Keys of a summary's `quantiles:` block.
+pub const QUANTILE_KEYS: &[&str] = &["objectives", "max_age", "age_buckets", "accuracy"];
+
+/// `quantiles: [0.5, 0.9]` or `{objectives: […], max_age, age_buckets, accuracy}`.
+fn quantiles(cx: &mut Ctxt, node: &Node) -> Option<Spanned<QuantileSpec>> {
+    let list = |cx: &mut Ctxt, n: &Node| -> Vec<Spanned<f64>> {
+        seq(cx, n, "`objectives`")
+            .iter()
+            .filter_map(|i| number(cx, i, "in `quantiles`"))
+            .collect()
+    };
+    let spec = match &node.value {
+        Value::Map(_) => {
+            let mut f = Fields::new(cx, node, "`quantiles`")?;
+            let objectives = f.take("objectives").map(|n| list(cx, n));
+            let max_age = f.take("max_age").and_then(|n| word(cx, n, "`max_age`"));
+            let age_buckets = f
+                .take("age_buckets")
+                .and_then(|n| count(cx, n, "`age_buckets`"));
+            let accuracy = f
+                .take("accuracy")
+                .and_then(|n| number(cx, n, "for `accuracy`"));
+            f.finish(cx, QUANTILE_KEYS);
+            let Some(objectives) = objectives else {
+                cx.error(node.loc, "`quantiles` needs `objectives: [0.5, 0.9, 0.99]`");
+                return None;
+            };
+            QuantileSpec {
+                objectives,
+                max_age,
+                age_buckets,
+                accuracy,
+            }
+        }
+        _ => QuantileSpec {
+            objectives: list(cx, node),
+            max_age: None,
+            age_buckets: None,
+            accuracy: None,
+        },
+    };
+    Some(Spanned::new(spec, node.loc))
 }
 
 /// Keys of `buckets: {exponential: …}` / `{linear: …}`.
@@ -768,6 +813,7 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
         Some(Spanned::new(items, n.loc))
     });
     let native = f.take("native").and_then(|n| native(cx, n));
+    let quantiles = f.take("quantiles").and_then(|n| quantiles(cx, n));
     let mut const_labels = Vec::new();
     let mut const_labels_env = Vec::new();
     if let Some(n) = f.take("const_labels") {
@@ -904,6 +950,7 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
         multiprocess_mode,
         sharded,
         float,
+        quantiles,
         visibility,
         loc: node.loc,
     })

@@ -365,6 +365,8 @@ pub struct MetricPlan {
     pub sharded: bool,
     /// Counters: fractional increments (`value: float`).
     pub float: bool,
+    /// Summaries: quantiles over a sliding window.
+    pub quantiles: Option<QuantilesPlan>,
     /// Gauges: how multi-process mode merges processes (`all` by default).
     pub multiprocess_mode: String,
     /// Deprecation.
@@ -379,6 +381,34 @@ pub struct MetricPlan {
     /// of the schema; else [`crate::DEFAULT_SERIES_CAP`] when an open label
     /// has no declared bound; else none: `max_values` bounds it).
     pub series_cap: Option<u64>,
+}
+
+/// A summary's quantiles, defaults applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuantilesPlan {
+    /// Quantiles, increasing, in [0, 1].
+    pub quantiles: Vec<f64>,
+    /// The window, in seconds (default 600).
+    pub max_age_seconds: f64,
+    /// Estimators the window is split into (default 5).
+    pub age_buckets: u32,
+    /// Relative error of reported values (default 0.01).
+    pub accuracy: f64,
+}
+
+/// Seconds of a `<n>s|m|h` duration.
+pub fn duration_seconds(s: &str) -> Option<f64> {
+    let (n, unit) = s.split_at(s.len().checked_sub(1)?);
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: f64 = n.parse().ok()?;
+    Some(match unit {
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return None,
+    })
 }
 
 /// A native histogram's parameters, defaults applied.
@@ -721,6 +751,23 @@ fn metric_plan(
         storage,
         sharded: kind == MetricType::Counter && md.sharded.as_ref().is_some_and(|s| s.value),
         float: kind == MetricType::Counter && md.float.as_ref().is_some_and(|f| f.value),
+        quantiles: md
+            .quantiles
+            .as_ref()
+            .filter(|_| kind == MetricType::Summary)
+            .map(|q| {
+                let q = &q.value;
+                QuantilesPlan {
+                    quantiles: q.objectives.iter().map(|o| o.value).collect(),
+                    max_age_seconds: q
+                        .max_age
+                        .as_ref()
+                        .and_then(|m| duration_seconds(&m.value))
+                        .unwrap_or(600.0),
+                    age_buckets: q.age_buckets.as_ref().map_or(5, |b| b.value.min(60) as u32),
+                    accuracy: q.accuracy.as_ref().map_or(0.01, |a| a.value),
+                }
+            }),
         multiprocess_mode,
         deprecated,
         series_bound: m.series_budget(),

@@ -311,6 +311,18 @@ fn metric_key(key: &str) -> Option<Value> {
             "string",
             "Rust visibility of the static (`pub`, `pub(crate)`); default `pub`.",
         ),
+        "quantiles" => json!({
+            "description": "Summaries: quantiles over a sliding window, as a list (10 minutes in 5 age buckets, ±1 %) or a block.",
+            "oneOf": [
+                {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1}},
+                {"type": "object", "additionalProperties": false, "required": ["objectives"], "properties": {
+                    "objectives": {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1}},
+                    "max_age": {"type": "string", "pattern": "^[0-9]+[smh]$", "description": "Window length, 10s to 24h (default 10m)."},
+                    "age_buckets": {"type": "integer", "minimum": 1, "maximum": 60, "description": "Estimators the window is split into (default 5)."},
+                    "accuracy": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.5, "description": "Relative error of reported values (default 0.01)."},
+                }},
+            ],
+        }),
         "value" => json!({"enum": ["integer", "float"],
             "description": "Counters: `float` for fractional increments (`inc_by(0.25)`, as Python's counters); default `integer`, the faster whole count."}),
         "sharded" => typed(

@@ -62,9 +62,9 @@ pub const OVERFLOW_VALUE: &str = "__overflow__";
 /// SDK's default cardinality limit. `max_values: unlimited` has no cap.
 pub const DEFAULT_SERIES_CAP: u64 = 2000;
 pub use checked::{
-    le_spellings, promql_float, promql_string, schema_of_factor, selector, Checked,
-    DeprecationPlan, EnumPlan, LabelPlan, Matcher, MetricPlan, NativePlan, ObjectivePlan, Plan,
-    RegistryPlan, SliPlan, Storage,
+    duration_seconds, le_spellings, promql_float, promql_string, schema_of_factor, selector,
+    Checked, DeprecationPlan, EnumPlan, LabelPlan, Matcher, MetricPlan, NativePlan, ObjectivePlan,
+    Plan, QuantilesPlan, RegistryPlan, SliPlan, Storage,
 };
 pub use diag::{Diagnostic, Loc, Related, Spanned};
 pub use lints::{Citation, Lint};

@@ -247,6 +247,17 @@ fn section(out: &mut String, m: &Doc<'_>, objectives: &[&crate::ObjectivePlan]) 
         };
         let _ = writeln!(out, "Buckets{source}: {}\n", b.join(", "));
     }
+    if let Some(q) = &plan.quantiles {
+        let list: Vec<String> = q.quantiles.iter().map(|v| format!("`{v}`")).collect();
+        let _ = writeln!(
+            out,
+            "Quantiles: {} over the last {} seconds in {} steps, within {} relative error (not merged across processes)\n",
+            list.join(", "),
+            q.max_age_seconds,
+            q.age_buckets,
+            q.accuracy
+        );
+    }
     if let Some(n) = &plan.native {
         let _ = writeln!(
             out,

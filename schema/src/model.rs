@@ -116,6 +116,19 @@ pub struct Native {
     pub zero_threshold: Option<Spanned<f64>>,
 }
 
+/// A summary's `quantiles:`; unset keys take the defaults.
+#[derive(Clone, Debug)]
+pub struct QuantileSpec {
+    /// The quantiles exposed.
+    pub objectives: Vec<Spanned<f64>>,
+    /// Window length (`10m`).
+    pub max_age: Option<Spanned<String>>,
+    /// Estimators the window is split into.
+    pub age_buckets: Option<Spanned<u64>>,
+    /// Relative error of reported values.
+    pub accuracy: Option<Spanned<f64>>,
+}
+
 /// An open label's declared bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MaxValues {
@@ -274,6 +287,8 @@ pub struct Metric {
     pub note: Option<Spanned<String>>,
     /// Counters only: spread the value over per-thread shards for very hot series.
     pub sharded: Option<Spanned<bool>>,
+    /// Summaries: quantiles over a sliding window.
+    pub quantiles: Option<Spanned<QuantileSpec>>,
     /// Counters only: `value: float` (fractional increments) rather than
     /// whole counts.
     pub float: Option<Spanned<bool>>,

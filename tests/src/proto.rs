@@ -45,6 +45,16 @@ pub struct Summary {
     pub sample_count: Option<u64>,
     #[prost(double, optional, tag = "2")]
     pub sample_sum: Option<f64>,
+    #[prost(message, repeated, tag = "3")]
+    pub quantile: Vec<Quantile>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Quantile {
+    #[prost(double, optional, tag = "1")]
+    pub quantile: Option<f64>,
+    #[prost(double, optional, tag = "2")]
+    pub value: Option<f64>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]

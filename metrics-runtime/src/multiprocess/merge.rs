@@ -296,7 +296,9 @@ impl Family for MergedFamily {
                     native: None,
                     exemplars: None,
                 },
+                // Quantiles of processes cannot be merged (as Python's client).
                 MergedValue::Summary { count, sum } => Sample::Summary {
+                    quantiles: None,
                     count: *count as u64,
                     sum: *sum,
                 },

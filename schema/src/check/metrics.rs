@@ -32,6 +32,7 @@ pub(super) fn check(cx: &mut Cx<'_>) {
         multiprocess_mode_is_known(cx, i);
         sharded_only_on_counters(cx, i);
         float_values_only_on_plain_counters(cx, i);
+        quantiles_are_valid(cx, i);
         let allow = &cx.s.metrics[i].allow;
         super::schema::lint_ids_are_known(cx, allow, "allow", Some(i));
         if naming::is_metric_name(&cx.s.metrics[i].name.value) {
@@ -568,6 +569,86 @@ fn multiprocess_mode_is_known(cx: &mut Cx<'_>, i: usize) {
                 format!("unknown multiprocess mode `{}`; {hint}", mode.value),
             ),
         );
+    }
+}
+
+/// Rule: `quantiles` only on summaries; objectives in [0, 1], strictly
+/// increasing, at least one; `max_age` a duration from 10s to 1d;
+/// `age_buckets` at most 60; `accuracy` in (0, 0.5).
+///   quantiles: [0.5, 0.9, 0.99]   ok      quantiles: [0.9, 0.5]   error      quantiles: [99]   error
+fn quantiles_are_valid(cx: &mut Cx<'_>, i: usize) {
+    let m = &cx.s.metrics[i];
+    let Some(q) = &m.quantiles else { return };
+    if m.kind.value != MetricType::Summary {
+        let msg = format!(
+            "`quantiles` only apply to summaries, and `{}` is a {}; remove them (histograms give quantiles with `histogram_quantile`)",
+            m.name.value,
+            m.kind.value.as_str()
+        );
+        return cx.error_on(i, Diagnostic::error(q.loc, msg));
+    }
+    let q = &q.value;
+    let mut errors = Vec::new();
+    if q.objectives.is_empty() {
+        errors.push(Diagnostic::error(
+            m.quantiles.as_ref().map_or(m.loc, |q| q.loc),
+            "`quantiles` lists none; list some, e.g. `[0.5, 0.9, 0.99]`, or remove it",
+        ));
+    }
+    for (k, o) in q.objectives.iter().enumerate() {
+        if !(0.0..=1.0).contains(&o.value) {
+            errors.push(Diagnostic::error(
+                o.loc,
+                format!("quantile `{}` is not between 0 and 1; write e.g. `0.99` for the 99th percentile", o.value),
+            ));
+        } else if k > 0 && o.value <= q.objectives[k - 1].value {
+            errors.push(Diagnostic::error(
+                o.loc,
+                format!(
+                    "quantiles must be strictly increasing, but {} follows {}",
+                    o.value,
+                    q.objectives[k - 1].value
+                ),
+            ));
+        }
+    }
+    if let Some(a) = &q.max_age {
+        let ok =
+            crate::checked::duration_seconds(&a.value).filter(|s| (10.0..=86_400.0).contains(s));
+        if ok.is_none() {
+            errors.push(Diagnostic::error(
+                a.loc,
+                format!(
+                    "`max_age` `{}` is not a duration from 10s to 24h; write e.g. `10m`",
+                    a.value
+                ),
+            ));
+        }
+    }
+    if let Some(b) = q.age_buckets.as_ref().filter(|b| b.value > 60) {
+        errors.push(Diagnostic::error(
+            b.loc,
+            format!(
+                "`age_buckets` is at most 60 (each costs an estimator per series), found {}",
+                b.value
+            ),
+        ));
+    }
+    if let Some(a) = q
+        .accuracy
+        .as_ref()
+        .filter(|a| !(a.value > 0.0 && a.value < 0.5))
+    {
+        errors.push(Diagnostic::error(
+            a.loc,
+            format!(
+                "`accuracy` is a relative error between 0 and 0.5 (0.01 = 1 %), found {}",
+                a.value
+            ),
+        ));
+    }
+    for d in errors {
+        cx.error_on(i, d);
     }
 }
 

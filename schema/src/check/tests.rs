@@ -1223,3 +1223,45 @@ fn float_values_are_for_plain_counters() {
         assert_eq!(diags(&y).len(), 1, "{m}: {:#?}", diags(&y));
     }
 }
+
+#[test]
+fn summary_quantiles_are_checked() {
+    let ok = "name: a_seconds, type: summary, unit: seconds, help: A., quantiles: {objectives: [0.5, 0.99], max_age: 5m, age_buckets: 4, accuracy: 0.001}";
+    assert_clean(&one("", ok));
+    let q = Checked::from_yaml(&one("", ok)).plan.metrics[0]
+        .quantiles
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (q.quantiles, q.max_age_seconds, q.age_buckets, q.accuracy),
+        (vec![0.5, 0.99], 300.0, 4, 0.001)
+    );
+    let q = Checked::from_yaml(&one(
+        "",
+        "name: a_seconds, type: summary, unit: seconds, help: A., quantiles: [0.9]",
+    ))
+    .plan
+    .metrics[0]
+        .quantiles
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (q.max_age_seconds, q.age_buckets, q.accuracy),
+        (600.0, 5, 0.01)
+    );
+    for (m, needle) in [
+        ("name: a_seconds, type: histogram, unit: seconds, help: A., quantiles: [0.5]", "`quantiles` only apply to summaries"),
+        ("name: a_seconds, type: summary, unit: seconds, help: A., quantiles: [0.9, 0.5]", "quantiles must be strictly increasing, but 0.5 follows 0.9"),
+        ("name: a_seconds, type: summary, unit: seconds, help: A., quantiles: [99]", "quantile `99` is not between 0 and 1"),
+        ("name: a_seconds, type: summary, unit: seconds, help: A., quantiles: []", "`quantiles` lists none"),
+        ("name: a_seconds, type: summary, unit: seconds, help: A., quantiles: {objectives: [0.5], max_age: 2d}", "`max_age` `2d` is not a duration from 10s to 24h"),
+        ("name: a_seconds, type: summary, unit: seconds, help: A., quantiles: {objectives: [0.5], age_buckets: 100}", "`age_buckets` is at most 60"),
+        ("name: a_seconds, type: summary, unit: seconds, help: A., quantiles: {objectives: [0.5], accuracy: 1}", "`accuracy` is a relative error between 0 and 0.5"),
+        ("name: a_seconds, type: summary, unit: seconds, help: A., quantiles: {max_age: 1m}", "`quantiles` needs `objectives"),
+        ("name: a_seconds, type: summary, unit: seconds, help: A., quantiles: {objectives: [0.5], max_agе: 1m}", "unknown key"),
+    ] {
+        let y = one("", m);
+        assert_error(&y, needle);
+        assert_eq!(diags(&y).len(), 1, "{m}: {:#?}", diags(&y));
+    }
+}

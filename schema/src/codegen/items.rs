@@ -185,6 +185,15 @@ fn static_doc(checked: &Checked, m: &MetricPlan) -> String {
     for (k, v) in &m.const_labels {
         d.push_str(&format!("| Const label `{k}` | `{v}` |\n"));
     }
+    if let Some(q) = &m.quantiles {
+        let list: Vec<String> = q.quantiles.iter().map(|v| v.to_string()).collect();
+        d.push_str(&format!(
+            "| Quantiles | {} over the last {} s (±{} relative) |\n",
+            list.join(", "),
+            q.max_age_seconds,
+            q.accuracy
+        ));
+    }
     for (k, var) in &m.const_labels_env {
         d.push_str(&format!("| Const label `{k}` | `{var}` at build time |\n"));
     }
@@ -424,7 +433,19 @@ fn metric_code(
         let (schema, max, zero) = (n.schema, n.max_buckets, n.zero_threshold);
         quote!(&::promdef::native::Native { schema: #schema, max_buckets: #max, zero_threshold: #zero })
     });
+    let quantiles = m.quantiles.as_ref().map(|q| {
+        let (qs, age, n, acc) = (&q.quantiles, q.max_age_seconds, q.age_buckets, q.accuracy);
+        quote!(&::promdef::quantile::Quantiles {
+            quantiles: &[ #( #qs ),* ],
+            max_age_seconds: #age,
+            age_buckets: #n,
+            accuracy: #acc,
+        })
+    });
     let new_cell = match (m.kind, &native) {
+        (MetricType::Summary, _) if quantiles.is_some() => {
+            quote!(::promdef::Summary::with_quantiles(#quantiles))
+        }
         (MetricType::Histogram, Some(n)) => {
             quote!(::promdef::Histogram::with_native(&[ #( #buckets ),* ], #n))
         }
@@ -437,6 +458,7 @@ fn metric_code(
     // static costs compile time (histograms need their bounds, so keep one).
     let zero = match m.kind {
         MetricType::Histogram | MetricType::Info => quote!(const { #new_cell }),
+        MetricType::Summary if quantiles.is_some() => quote!(const { #new_cell }),
         _ => quote!(#cell::ZERO),
     };
     let map_buckets = if buckets.is_empty() {
@@ -538,9 +560,10 @@ fn metric_code(
                 });
                 (
                     quote!(::promdef::Map<#st<'static>, #cell>),
-                    match &native {
-                        Some(n) => quote!(::promdef::Map::native(#desc, #map_buckets, ::core::option::Option::Some(#n))),
-                        None => quote!(::promdef::Map::new(#desc, #map_buckets)),
+                    match (&native, &quantiles) {
+                        (Some(n), _) => quote!(::promdef::Map::native(#desc, #map_buckets, ::core::option::Option::Some(#n))),
+                        (None, Some(q)) => quote!(::promdef::Map::with_quantiles(#desc, #q)),
+                        (None, None) => quote!(::promdef::Map::new(#desc, #map_buckets)),
                     },
                     alias.unwrap_or_else(|| quote! {
                         #[doc = #sdoc]

@@ -66,11 +66,50 @@ pub static REQUEST_SECONDS: ::promdef::Dense<
         ),
     ],
 );
+/**Task time.
+
+| | |
+|---|---|
+| Metric | `app_task_seconds` |
+| Type | summary |
+| Unit | seconds |
+| Labels | none |
+| Quantiles | 0.5, 0.99 over the last 300 s (±0.01 relative) |
+| Stability | alpha |
+*/
+pub static TASK_SECONDS: ::promdef::Dense<::promdef::NoLabels, ::promdef::Summary, 1> = ::promdef::Dense::new(
+    ::promdef::Descriptor {
+        name: "app_task_seconds",
+        help: "Task time.",
+        kind: ::promdef::Kind::Summary,
+        unit: ::core::option::Option::Some("seconds"),
+        labels: ::promdef::__private::NO_LABELS,
+        const_labels: ::promdef::__private::NO_CONST_LABELS,
+        site: ::promdef::Site {
+            krate: ::core::env!("CARGO_PKG_NAME"),
+            file: "input.yaml",
+            line: 15u32,
+        },
+        multiprocess_mode: "all",
+        max_series: ::core::option::Option::None,
+    },
+    [
+        ::promdef::Summary::with_quantiles(
+            &::promdef::quantile::Quantiles {
+                quantiles: &[0.5f64, 0.99f64],
+                max_age_seconds: 300f64,
+                age_buckets: 5u32,
+                accuracy: 0.01f64,
+            },
+        ),
+    ],
+);
 #[allow(deprecated)]
 const _: () = {
-    static FAMILIES: [&'static dyn ::promdef::Family; 2usize] = [
+    static FAMILIES: [&'static dyn ::promdef::Family; 3usize] = [
         &BUILD_INFO,
         &REQUEST_SECONDS.family,
+        &TASK_SECONDS.family,
     ];
     #[::promdef::__private::linkme::distributed_slice(::promdef::__private::METRICS)]
     #[linkme(crate = ::promdef::__private::linkme)]
