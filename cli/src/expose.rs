@@ -30,6 +30,8 @@ struct AtStart {
     buckets: &'static [f64],
     /// A summary's quantiles (NaN until observed, as the runtime).
     quantiles: Option<Vec<f64>>,
+    /// A stateset's states (the first is current at start).
+    states: &'static [&'static str],
     series: Vec<Vec<&'static str>>,
 }
 
@@ -44,6 +46,10 @@ impl Family for AtStart {
                 Kind::Counter => Sample::Counter(0),
                 Kind::Gauge => Sample::Gauge(0.0),
                 Kind::Info => Sample::Info,
+                Kind::StateSet => Sample::StateSet {
+                    states: self.states,
+                    current: 0,
+                },
                 Kind::Summary => Sample::Summary {
                     count: 0,
                     sum: 0.0,
@@ -73,6 +79,7 @@ fn kind(t: MetricType) -> Kind {
         MetricType::Histogram => Kind::Histogram,
         MetricType::Summary => Kind::Summary,
         MetricType::Info => Kind::Info,
+        MetricType::StateSet => Kind::StateSet,
     }
 }
 
@@ -148,6 +155,12 @@ fn family(path: &str, m: &MetricPlan, open: Option<&'static str>) -> AtStart {
         desc,
         buckets: leak_slice(m.buckets.clone()),
         quantiles: m.quantiles.as_ref().map(|q| q.quantiles.clone()),
+        states: leak_slice(
+            m.state_enum
+                .iter()
+                .flat_map(|e| e.variants.iter().map(|(_, v)| leak(v)))
+                .collect(),
+        ),
         series,
     }
 }

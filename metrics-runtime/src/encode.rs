@@ -406,6 +406,7 @@ fn openmetrics_type(kind: Kind) -> &'static str {
         Kind::Histogram => "histogram",
         Kind::Summary => "summary",
         Kind::Info => "info",
+        Kind::StateSet => "stateset",
     }
 }
 
@@ -481,6 +482,7 @@ struct Shapes {
     value: Shape,
     bucket: Shape,
     quantile: Shape,
+    state: Shape,
     sum: Shape,
     count: Shape,
     created: Shape,
@@ -530,6 +532,8 @@ fn samples(f: &dyn Family, out: &mut String, base: &str, st: &Style) {
         value: Shape::new(d, base, value_suffix, None),
         bucket: Shape::new(d, base, "_bucket", Some("le")),
         quantile: Shape::new(d, base, "", Some("quantile")),
+        // OpenMetrics: a stateset's label is named after the family.
+        state: Shape::new(d, base, "", Some(d.name)),
         sum: Shape::new(d, base, "_sum", None),
         count: Shape::new(d, base, "_count", None),
         created: Shape::new(d, base, "_created", None),
@@ -562,6 +566,14 @@ fn samples(f: &dyn Family, out: &mut String, base: &str, st: &Style) {
             debug_assert_eq!(d.kind, Kind::Info);
             shapes.value.write(out, values, "");
             out.push_str("1\n");
+        }
+        Sample::StateSet { states, current } => {
+            for (i, s) in states.iter().enumerate() {
+                let mut v = String::new();
+                escape_label_value(&mut v, s);
+                shapes.state.write(out, values, &v);
+                out.push_str(if i == current { "1\n" } else { "0\n" });
+            }
         }
         Sample::Histogram {
             bounds,

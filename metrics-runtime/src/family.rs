@@ -18,6 +18,9 @@ pub enum Kind {
     Summary,
     /// Info (OpenMetrics); a gauge of value 1 in text 0.0.4.
     Info,
+    /// StateSet (OpenMetrics): one series per state, exactly one of them 1;
+    /// gauges in text 0.0.4 and protobuf, as Python's `Enum`.
+    StateSet,
 }
 
 impl Kind {
@@ -25,7 +28,7 @@ impl Kind {
     pub fn text_type(self) -> &'static str {
         match self {
             Kind::Counter => "counter",
-            Kind::Gauge | Kind::Info => "gauge",
+            Kind::Gauge | Kind::Info | Kind::StateSet => "gauge",
             Kind::Histogram => "histogram",
             Kind::Summary => "summary",
         }

@@ -88,12 +88,33 @@ impl Collector for PrometheusCollector {
             fam.set_help(if d.help.is_empty() { d.name } else { d.help }.to_string());
             fam.set_field_type(match d.kind {
                 Kind::Counter => proto::MetricType::COUNTER,
-                Kind::Gauge | Kind::Info => proto::MetricType::GAUGE,
+                Kind::Gauge | Kind::Info | Kind::StateSet => proto::MetricType::GAUGE,
                 Kind::Histogram => proto::MetricType::HISTOGRAM,
                 Kind::Summary => proto::MetricType::SUMMARY,
             });
             let mut metrics = Vec::new();
             f.collect(&mut |values, sample| {
+                // A stateset is one gauge per state, with the state as a label.
+                if let Sample::StateSet { states, current } = sample {
+                    for (i, s) in states.iter().enumerate() {
+                        let mut m = proto::Metric::default();
+                        let mut labels: Vec<proto::LabelPair> = d
+                            .labels
+                            .iter()
+                            .zip(values)
+                            .map(|(l, v)| pair(l.name, v))
+                            .collect();
+                        labels.extend(d.const_labels.iter().map(|(k, v)| pair(k, v)));
+                        labels.push(pair(d.name, s));
+                        labels.sort_by(|a, b| a.name().cmp(b.name()));
+                        m.set_label(labels);
+                        let mut g = proto::Gauge::default();
+                        g.set_value(if i == current { 1.0 } else { 0.0 });
+                        m.set_gauge(g);
+                        metrics.push(m);
+                    }
+                    return;
+                }
                 let mut m = proto::Metric::default();
                 let mut labels: Vec<proto::LabelPair> = d
                     .labels
@@ -120,6 +141,7 @@ impl Collector for PrometheusCollector {
                         g.set_value(v);
                         m.set_gauge(g);
                     }
+                    Sample::StateSet { .. } => unreachable!("statesets are handled above"),
                     Sample::Info => {
                         let mut g = proto::Gauge::default();
                         g.set_value(1.0);

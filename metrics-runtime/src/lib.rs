@@ -91,7 +91,7 @@ pub use promdef_macros::metrics;
 pub use registry::{Collector, DuplicateMetric, Registry, RegistryError};
 pub use value::{
     Counter, FloatCounter, Gauge, Histogram, HistogramTimer, InProgress, NegativeIncrement, Sample,
-    ShardedCounter, Summary, SummaryTimer,
+    ShardedCounter, State, Summary, SummaryTimer,
 };
 
 /// The default registry, holding every metric declared without `registry = …`.

@@ -12,7 +12,7 @@ pub(crate) fn suffixes(kind: Kind) -> &'static [&'static str] {
         Kind::Histogram => &["_bucket", "_sum", "_count"],
         Kind::Summary => &["_sum", "_count"],
         Kind::Counter | Kind::Gauge => &[""],
-        Kind::Info => &[""],
+        Kind::Info | Kind::StateSet => &[""],
     }
 }
 
@@ -105,11 +105,24 @@ impl Registry {
             .iter()
             .copied()
             .find(|s| name.strip_suffix(s) == Some(d.name))?;
-        let (le, rest) = split_le(d.kind, suffix, labels)?;
+        let (le, mut rest) = split_le(d.kind, suffix, labels)?;
+        // A stateset's series are told apart by a label named after it.
+        let state = if d.kind == Kind::StateSet {
+            let i = rest.iter().position(|(k, _)| *k == d.name)?;
+            Some(rest.remove(i).1)
+        } else {
+            None
+        };
         let mut found = None;
         family.collect(&mut |values, sample| {
             if found.is_none() && labels_match(d, values, &rest) {
-                found = value_of(&sample, suffix, le);
+                found = match (&sample, state) {
+                    (Sample::StateSet { states, current }, Some(s)) => states
+                        .iter()
+                        .position(|x| *x == s)
+                        .map(|i| if i == *current { 1.0 } else { 0.0 }),
+                    _ => value_of(&sample, suffix, le),
+                };
             }
         });
         found

@@ -204,7 +204,7 @@ pub fn protobuf_family(f: &dyn Family, out: &mut Vec<u8>, scratch: &mut Vec<u8>)
     bytes(out, 2, d.help.as_bytes());
     let kind = match d.kind {
         Kind::Counter => 0,
-        Kind::Gauge | Kind::Info => 1,
+        Kind::Gauge | Kind::Info | Kind::StateSet => 1,
         Kind::Summary => 2,
         Kind::Histogram => 4,
     };
@@ -215,7 +215,24 @@ pub fn protobuf_family(f: &dyn Family, out: &mut Vec<u8>, scratch: &mut Vec<u8>)
         .iter()
         .map(|(k, v)| (name_part(k), *v))
         .collect();
+    let state_label = name_part(d.name);
     f.collect(&mut |values, sample| {
+        // A stateset is one gauge per state, with the state as a label.
+        if let Sample::StateSet { states, current } = sample {
+            for (i, s) in states.iter().enumerate() {
+                let m = open(out, 4);
+                for (n, v) in names.iter().zip(values) {
+                    label(out, n, v);
+                }
+                for (n, v) in &consts {
+                    label(out, n, v);
+                }
+                label(out, &state_label, s);
+                value_message(out, 2, if i == current { 1.0 } else { 0.0 });
+                close(out, m);
+            }
+            return;
+        }
         let m = open(out, 4);
         for (n, v) in names.iter().zip(values) {
             label(out, n, v);
@@ -228,6 +245,7 @@ pub fn protobuf_family(f: &dyn Family, out: &mut Vec<u8>, scratch: &mut Vec<u8>)
             Sample::CounterFloat(v) => value_message(out, 3, v),
             Sample::Gauge(v) => value_message(out, 2, v),
             Sample::Info => value_message(out, 2, 1.0),
+            Sample::StateSet { .. } => unreachable!("statesets are written above"),
             Sample::CounterWithExemplar(v, e) => {
                 let c = open(out, 3);
                 double(out, 1, v as f64);

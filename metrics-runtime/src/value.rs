@@ -649,6 +649,98 @@ impl Summary {
     }
 }
 
+/// The states of a stateset metric: the enum generated from `states:`.
+pub trait StateEnum: Copy + Send + Sync + 'static {
+    /// Every state's exposed name, in order.
+    const NAMES: &'static [&'static str];
+    /// This state's position in [`StateEnum::NAMES`].
+    fn index(self) -> usize;
+    /// The state at `i` (below `NAMES.len()`).
+    fn from_index(i: usize) -> Self;
+}
+
+/// A stateset (OpenMetrics) or Python's `Enum`: exactly one of a closed set
+/// of states is current, the first one at start. One atomic holds the
+/// index, so a scrape never sees zero or two states at 1.
+///
+/// ```
+/// #[derive(Clone, Copy, Debug, PartialEq)]
+/// enum Phase { Starting, Running }
+/// impl promdef::value::StateEnum for Phase {
+///     const NAMES: &'static [&'static str] = &["starting", "running"];
+///     fn index(self) -> usize { self as usize }
+///     fn from_index(i: usize) -> Self { [Phase::Starting, Phase::Running][i] }
+/// }
+/// let s = promdef::State::<Phase>::new();
+/// assert_eq!(s.get(), Phase::Starting);
+/// s.set(Phase::Running);
+/// assert_eq!(s.get(), Phase::Running);
+/// ```
+pub struct State<E> {
+    current: AtomicU64,
+    _states: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for State<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("current", &self.current.load(Relaxed))
+            .finish()
+    }
+}
+
+impl<E: StateEnum> Default for State<E> {
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+impl<E: StateEnum> State<E> {
+    /// A new value as a constant (see [`Counter::ZERO`]).
+    #[doc(hidden)]
+    #[allow(clippy::declare_interior_mutable_const)]
+    pub const ZERO: Self = Self::new();
+
+    /// At the first state.
+    pub const fn new() -> Self {
+        State {
+            current: AtomicU64::new(0),
+            _states: std::marker::PhantomData,
+        }
+    }
+
+    /// Makes `state` the current one.
+    #[inline]
+    pub fn set(&self, state: E) {
+        self.current.store(state.index() as u64, Relaxed);
+    }
+
+    /// The current state.
+    pub fn get(&self) -> E {
+        let i = self.current.load(Relaxed) as usize;
+        E::from_index(i.min(E::NAMES.len().saturating_sub(1)))
+    }
+}
+
+impl<E: StateEnum> Cell for State<E> {
+    fn sample(&self) -> Sample<'_> {
+        Sample::StateSet {
+            states: E::NAMES,
+            current: self.get().index(),
+        }
+    }
+}
+
+impl<E: StateEnum> NewCell for State<E> {
+    fn new_cell(
+        _: &'static [f64],
+        _: Option<&'static Native>,
+        _: Option<&'static Quantiles>,
+    ) -> Self {
+        State::new()
+    }
+}
+
 /// Guard from [`Summary::start_timer`]; observes the elapsed seconds on drop.
 #[must_use = "the duration is observed when this guard drops"]
 #[derive(Debug)]
@@ -704,6 +796,13 @@ pub enum Sample<'a> {
     },
     /// An info metric (value 1).
     Info,
+    /// A stateset: its states, and the index of the current one.
+    StateSet {
+        /// Every state, in declared order.
+        states: &'static [&'static str],
+        /// Index of the state that is 1.
+        current: usize,
+    },
 }
 
 /// A value cell that can be collected.

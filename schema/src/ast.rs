@@ -53,6 +53,7 @@ pub const METRIC_KEYS: &[&str] = &[
     "sharded",
     "value",
     "quantiles",
+    "states",
 ];
 /// Keys of a histogram's `native:` block.
 pub const NATIVE_KEYS: &[&str] = &["factor", "schema", "max_buckets", "zero_threshold"];
@@ -814,6 +815,13 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
     });
     let native = f.take("native").and_then(|n| native(cx, n));
     let quantiles = f.take("quantiles").and_then(|n| quantiles(cx, n));
+    let states = f.take("states").map(|n| {
+        let items = seq(cx, n, "`states`")
+            .iter()
+            .filter_map(|i| scalar_text(cx, i))
+            .collect();
+        Spanned::new(items, n.loc)
+    });
     let mut const_labels = Vec::new();
     let mut const_labels_env = Vec::new();
     if let Some(n) = f.take("const_labels") {
@@ -951,6 +959,7 @@ fn metric(cx: &mut Ctxt, node: &Node) -> Option<Metric> {
         sharded,
         float,
         quantiles,
+        states,
         visibility,
         loc: node.loc,
     })

@@ -367,6 +367,8 @@ pub struct MetricPlan {
     pub float: bool,
     /// Summaries: quantiles over a sliding window.
     pub quantiles: Option<QuantilesPlan>,
+    /// Statesets: the enum of the states (its label is the metric's name).
+    pub state_enum: Option<EnumPlan>,
     /// Gauges: how multi-process mode merges processes (`all` by default).
     pub multiprocess_mode: String,
     /// Deprecation.
@@ -394,6 +396,12 @@ pub struct QuantilesPlan {
     pub age_buckets: u32,
     /// Relative error of reported values (default 0.01).
     pub accuracy: f64,
+}
+
+/// The enum of a stateset's states: its static in CamelCase
+/// (`TASK_STATE` → `TaskState`).
+pub fn state_enum_name(static_name: &str) -> String {
+    crate::naming::camel(&static_name.to_lowercase())
 }
 
 /// Seconds of a `<n>s|m|h` duration.
@@ -751,6 +759,22 @@ fn metric_plan(
         storage,
         sharded: kind == MetricType::Counter && md.sharded.as_ref().is_some_and(|s| s.value),
         float: kind == MetricType::Counter && md.float.as_ref().is_some_and(|f| f.value),
+        state_enum: md
+            .states
+            .as_ref()
+            .filter(|_| kind == MetricType::StateSet)
+            .map(|s| EnumPlan {
+                def: usize::MAX,
+                type_name: state_enum_name(&m.static_name),
+                label: md.name.value.clone(),
+                help: md.help.as_ref().map(|h| h.value.clone()),
+                variants: s
+                    .value
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (crate::naming::variant_name(&v.value, i), v.value.clone()))
+                    .collect(),
+            }),
         quantiles: md
             .quantiles
             .as_ref()

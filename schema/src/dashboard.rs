@@ -143,6 +143,15 @@ pub fn metric_queries(m: &MetricPlan) -> Vec<(String, String)> {
             format!("sum{} (rate({n}{f}[$__rate_interval]))", by(&names)),
             legend(""),
         )],
+        // Instances in each state.
+        MetricType::StateSet => {
+            let mut by_state = vec![n.as_str()];
+            by_state.extend(&names);
+            vec![(
+                format!("sum by ({}) ({n}{f})", by_state.join(", ")),
+                legend(&format!("{{{{{n}}}}}")),
+            )]
+        }
         MetricType::Gauge if names.is_empty() => vec![(n.clone(), "{{instance}}".into())],
         MetricType::Gauge => vec![(format!("sum{} ({n}{f})", by(&names)), legend(""))],
         MetricType::Histogram => {

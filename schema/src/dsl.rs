@@ -136,11 +136,18 @@ impl Parse for Invocation {
                 ));
                 continue;
             }
-            const KINDS: [&str; 5] = ["counter", "gauge", "histogram", "summary", "info"];
+            const KINDS: [&str; 6] = [
+                "counter",
+                "gauge",
+                "histogram",
+                "summary",
+                "info",
+                "stateset",
+            ];
             if !KINDS.contains(&kw_s.as_str()) {
-                let hint = match crate::ast::did_you_mean(&kw_s, &["counter", "gauge", "histogram", "summary", "info", "label"]) {
+                let hint = match crate::ast::did_you_mean(&kw_s, &["counter", "gauge", "histogram", "summary", "info", "stateset", "label"]) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "expected `counter`, `gauge`, `histogram`, `summary`, `info`, `label` or `key = value;`".to_string(),
+                    None => "expected `counter`, `gauge`, `histogram`, `summary`, `info`, `stateset`, `label` or `key = value;`".to_string(),
                 };
                 return Err(syn::Error::new(
                     kw.span(),

@@ -323,6 +323,10 @@ fn metric_key(key: &str) -> Option<Value> {
                 }},
             ],
         }),
+        "states" => json!({
+            "type": "array", "items": {"type": "string"}, "minItems": 1,
+            "description": "Statesets: the states (an enum is generated), the first one current at start.",
+        }),
         "value" => json!({"enum": ["integer", "float"],
             "description": "Counters: `float` for fractional increments (`inc_by(0.25)`, as Python's counters); default `integer`, the faster whole count."}),
         "sharded" => typed(

@@ -343,6 +343,12 @@ pub fn example_query(m: &MetricPlan) -> String {
             sum(format!("rate({name}_sum[5m])")),
             sum(format!("rate({name}_count[5m])"))
         ),
+        // How many instances are in each state.
+        MetricType::StateSet => {
+            let mut states = vec![name.as_str()];
+            states.extend(&by);
+            format!("sum by ({}) ({name})", states.join(", "))
+        }
         MetricType::Info => {
             let keys: Vec<&str> = m.const_labels.iter().map(|(k, _)| k.as_str()).collect();
             match keys.is_empty() {

@@ -170,16 +170,19 @@ pub enum MetricType {
     Summary,
     /// Constant `1` carrying labels.
     Info,
+    /// One of a closed set of states (OpenMetrics stateset, Python's `Enum`).
+    StateSet,
 }
 
 impl MetricType {
     /// Every type, in documentation order.
-    pub const ALL: [MetricType; 5] = [
+    pub const ALL: [MetricType; 6] = [
         MetricType::Counter,
         MetricType::Gauge,
         MetricType::Histogram,
         MetricType::Summary,
         MetricType::Info,
+        MetricType::StateSet,
     ];
 
     /// The schema keyword.
@@ -190,6 +193,7 @@ impl MetricType {
             MetricType::Histogram => "histogram",
             MetricType::Summary => "summary",
             MetricType::Info => "info",
+            MetricType::StateSet => "stateset",
         }
     }
 
@@ -289,6 +293,8 @@ pub struct Metric {
     pub sharded: Option<Spanned<bool>>,
     /// Summaries: quantiles over a sliding window.
     pub quantiles: Option<Spanned<QuantileSpec>>,
+    /// Statesets: the states, the first one current at start.
+    pub states: Option<Spanned<Vec<Spanned<String>>>>,
     /// Counters only: `value: float` (fractional increments) rather than
     /// whole counts.
     pub float: Option<Spanned<bool>>,

@@ -115,3 +115,83 @@ fn float_counters_take_fractions_and_refuse_to_go_down() {
         assert!(problems.is_empty(), "{problems}");
     }
 }
+
+promdef::metrics! {
+    registry = crate::SETS;
+    label pool { values: [primary, replica] }
+    label worker { max_values: 10 }
+    /// Phase of the service.
+    pub stateset guide_phase { states: [starting, running, "shutting-down"] }
+    /// Phase of each pool.
+    pub stateset guide_pool_phase(pool) { states: [down, up] }
+    /// Phase of each worker.
+    pub stateset guide_worker_phase(worker) { states: [idle, busy] }
+}
+
+static SETS: promdef::Registry = promdef::Registry::new();
+
+#[test]
+fn statesets_have_exactly_one_state_set_in_every_format() {
+    assert_eq!(GUIDE_PHASE.get(), GuidePhase::Starting);
+    GUIDE_PHASE.set(GuidePhase::Running);
+    GUIDE_POOL_PHASE
+        .with(GuidePoolPhaseLabels {
+            pool: Pool::Replica,
+        })
+        .set(GuidePoolPhase::Up);
+    GUIDE_WORKER_PHASE
+        .with(GuideWorkerPhaseLabels { worker: "w1" })
+        .set(GuideWorkerPhase::Busy);
+    let text = SETS.render_text();
+    for line in [
+        "# TYPE guide_phase gauge\n",
+        "guide_phase{guide_phase=\"starting\"} 0\n",
+        "guide_phase{guide_phase=\"running\"} 1\n",
+        "guide_phase{guide_phase=\"shutting-down\"} 0\n",
+        "guide_pool_phase{pool=\"primary\",guide_pool_phase=\"down\"} 1\n",
+        "guide_pool_phase{pool=\"replica\",guide_pool_phase=\"up\"} 1\n",
+        "guide_worker_phase{worker=\"w1\",guide_worker_phase=\"busy\"} 1\n",
+    ] {
+        assert!(text.contains(line), "{line:?} not in\n{text}");
+    }
+    let om = SETS.render_openmetrics();
+    assert!(om.contains("# TYPE guide_phase stateset\n"), "{om}");
+    assert_eq!(
+        SETS.get_sample_value("guide_phase", &[("guide_phase", "running")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        SETS.get_sample_value("guide_phase", &[("guide_phase", "starting")]),
+        Some(0.0)
+    );
+    assert_eq!(
+        SETS.get_sample_value("guide_phase", &[("guide_phase", "gone")]),
+        None
+    );
+    if let Some(problems) = promdef_tests::promtool_check(&text) {
+        assert!(problems.is_empty(), "{problems}");
+    }
+    // Python's OpenMetrics parser knows statesets: exactly one state at 1.
+    let Some(py) = promdef_tests::python_with_client() else {
+        return promdef_tests::skip("statesets: Python parser", "prometheus_client not found");
+    };
+    let script = "import sys\nfrom prometheus_client.openmetrics.parser import text_string_to_metric_families\nfor f in text_string_to_metric_families(sys.stdin.read()):\n    print(f.name, f.type, sum(s.value for s in f.samples))\n";
+    let (ok, out, err) = promdef_tests::run_with_input(
+        std::process::Command::new(&py).args(["-c", script]),
+        &om,
+        std::time::Duration::from_secs(60),
+    )
+    .unwrap();
+    assert!(ok, "{err}\n{om}");
+    assert!(out.contains("guide_phase stateset 1"), "{out}");
+    assert!(out.contains("guide_pool_phase stateset 2"), "{out}");
+    // Protobuf: a gauge per state.
+    let mut buf = Vec::new();
+    SETS.encode_protobuf(&mut buf);
+    let fams = promdef_tests::proto::decode(&buf).unwrap();
+    let f = fams
+        .iter()
+        .find(|f| f.name.as_deref() == Some("guide_phase"))
+        .unwrap();
+    assert_eq!(f.metric.len(), 3);
+}

@@ -32,7 +32,8 @@ impl Collector for MergeCollector {
     }
 
     fn supersedes(&self, declared: &dyn Family) -> bool {
-        declared.descriptor().kind != Kind::Info
+        // Neither is in the files: each process computes them.
+        !matches!(declared.descriptor().kind, Kind::Info | Kind::StateSet)
     }
 }
 

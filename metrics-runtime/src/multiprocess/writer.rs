@@ -203,7 +203,9 @@ fn file_prefix(desc: &Descriptor) -> Option<String> {
         Kind::Histogram => "histogram".into(),
         Kind::Summary => "summary".into(),
         Kind::Gauge => format!("gauge_{}", desc.multiprocess_mode),
-        Kind::Info => return None,
+        // Computed from the enum in each process; Python's `Enum` has no
+        // multi-process mode either.
+        Kind::Info | Kind::StateSet => return None,
     })
 }
 

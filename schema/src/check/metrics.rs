@@ -33,6 +33,7 @@ pub(super) fn check(cx: &mut Cx<'_>) {
         sharded_only_on_counters(cx, i);
         float_values_only_on_plain_counters(cx, i);
         quantiles_are_valid(cx, i);
+        states_are_a_valid_set(cx, i);
         let allow = &cx.s.metrics[i].allow;
         super::schema::lint_ids_are_known(cx, allow, "allow", Some(i));
         if naming::is_metric_name(&cx.s.metrics[i].name.value) {
@@ -105,7 +106,7 @@ fn exposed_names(m: &Metric) -> (Vec<String>, String) {
                 fam.into(),
             )
         }
-        MetricType::Gauge => (vec![n.into()], n.into()),
+        MetricType::Gauge | MetricType::StateSet => (vec![n.into()], n.into()),
         MetricType::Info => {
             let fam = n.strip_suffix("_info").unwrap_or(n);
             (vec![n.into(), format!("{fam}_info")], fam.into())
@@ -649,6 +650,112 @@ fn quantiles_are_valid(cx: &mut Cx<'_>, i: usize) {
     }
     for d in errors {
         cx.error_on(i, d);
+    }
+}
+
+/// Rule: a stateset lists `states` (and only statesets do): at least one,
+/// each once, each a Rust variant after naming, at most 65,535; no label
+/// is named like the metric (OpenMetrics names the state label after the
+/// family); its enum (the static in CamelCase) is a free Rust type name.
+///   type: stateset, states: [starting, running]   ok      states: [a, a]   error
+fn states_are_a_valid_set(cx: &mut Cx<'_>, i: usize) {
+    let rm = &cx.r.metrics[i];
+    let m = rm.metric;
+    let is_set = m.kind.value == MetricType::StateSet;
+    let Some(states) = &m.states else {
+        if is_set {
+            cx.reject_metric(
+                i,
+                Diagnostic::error(
+                    m.name.loc,
+                    format!(
+                        "stateset `{}` needs `states: [first, second, …]`",
+                        m.name.value
+                    ),
+                ),
+            );
+        }
+        return;
+    };
+    if !is_set {
+        let msg = format!(
+            "`states` only apply to statesets, and `{}` is a {}; remove them, or make it `type: stateset`",
+            m.name.value,
+            m.kind.value.as_str()
+        );
+        return cx.error_on(i, Diagnostic::error(states.loc, msg));
+    }
+    if states.value.is_empty() {
+        return cx.reject_metric(
+            i,
+            Diagnostic::error(
+                states.loc,
+                "`states` is empty; list the states, the first one current at start",
+            ),
+        );
+    }
+    if states.value.len() > super::MAX_CLOSED_VALUES {
+        return cx.reject_metric(
+            i,
+            Diagnostic::error(
+                states.loc,
+                format!("a stateset has at most {} states", super::MAX_CLOSED_VALUES),
+            ),
+        );
+    }
+    let mut seen: HashMap<&str, Loc> = HashMap::new();
+    let mut variants: HashMap<String, &str> = HashMap::new();
+    for (k, s) in states.value.iter().enumerate() {
+        if let Some(first) = seen.get(s.value.as_str()) {
+            let d = Diagnostic::error(
+                s.loc,
+                format!("state `{}` is listed twice; remove one", s.value),
+            )
+            .with_related(*first, "first listed");
+            cx.reject_metric(i, d);
+            continue;
+        }
+        seen.insert(&s.value, s.loc);
+        let v = naming::variant_name(&s.value, k);
+        if !naming::is_rust_ident(&v) {
+            cx.reject_metric(
+                i,
+                Diagnostic::error(
+                    s.loc,
+                    format!(
+                        "state `{}` does not make a Rust variant name (`{v}`); rename it",
+                        s.value
+                    ),
+                ),
+            );
+        } else if let Some(other) = variants.insert(v.clone(), &s.value) {
+            cx.reject_metric(
+                i,
+                Diagnostic::error(
+                    s.loc,
+                    format!(
+                        "states `{other}` and `{}` both become the variant `{v}`; rename one",
+                        s.value
+                    ),
+                ),
+            );
+        }
+    }
+    if let Some(l) = rm.labels.iter().find(|l| l.name() == m.name.value) {
+        // Its enum would also clash with the states enum: one mistake, one error.
+        return cx.reject_metric(i, Diagnostic::error(l.loc, format!("label `{}` has the stateset's name, which OpenMetrics gives the state label; rename the label", m.name.value)));
+    }
+    let ty = crate::checked::state_enum_name(&rm.static_name);
+    let clash = cx.r.enums.iter().any(|e| e.type_name == ty)
+        || cx
+            .r
+            .metrics
+            .iter()
+            .any(|o| !o.labels.is_empty() && o.labels_struct == ty);
+    if !naming::is_rust_ident(&ty) {
+        cx.reject_metric(i, Diagnostic::error(m.name.loc, format!("the states enum of `{}` would be `{ty}`, not a Rust type name; set `static_name`", m.name.value)));
+    } else if clash {
+        cx.reject_metric(i, Diagnostic::error(m.name.loc, format!("the states enum `{ty}` of `{}` has the name of another generated type; set `static_name` (or `rust_type` on the label)", m.name.value)));
     }
 }
 

@@ -1265,3 +1265,64 @@ fn summary_quantiles_are_checked() {
         assert_eq!(diags(&y).len(), 1, "{m}: {:#?}", diags(&y));
     }
 }
+
+#[test]
+fn statesets_are_checked() {
+    let ok = "name: app_phase, type: stateset, help: Phase., states: [starting, running]";
+    assert_clean(&one("", ok));
+    let c = Checked::from_yaml(&one("", ok));
+    let e = c.plan.metrics[0].state_enum.as_ref().unwrap();
+    assert_eq!(e.type_name, "AppPhase");
+    assert_eq!(
+        e.variants,
+        vec![
+            ("Starting".to_string(), "starting".to_string()),
+            ("Running".to_string(), "running".to_string())
+        ]
+    );
+    for (labels, m, needle) in [
+        (
+            "",
+            "name: app_phase, type: stateset, help: Phase.",
+            "stateset `app_phase` needs `states: [first, second, …]`",
+        ),
+        (
+            "",
+            "name: app_phase, type: gauge, help: Phase., states: [a]",
+            "`states` only apply to statesets",
+        ),
+        (
+            "",
+            "name: app_phase, type: stateset, help: Phase., states: []",
+            "`states` is empty",
+        ),
+        (
+            "",
+            "name: app_phase, type: stateset, help: Phase., states: [a, b, a]",
+            "state `a` is listed twice",
+        ),
+        (
+            "",
+            "name: app_phase, type: stateset, help: Phase., states: [a-b, a_b]",
+            "both become the variant",
+        ),
+        (
+            "app_phase: {values: [x]}",
+            "name: app_phase, type: stateset, help: Phase., states: [a], labels: [app_phase]",
+            "label `app_phase` has the stateset's name",
+        ),
+        (
+            "app_phase: {values: [x]}\n  other: {values: [y]}",
+            "name: app_phase, type: stateset, help: Phase., states: [a], labels: [other]",
+            "the states enum `AppPhase` of `app_phase` has the name of another generated type",
+        ),
+    ] {
+        let y = if labels == "app_phase: {values: [x]}\n  other: {values: [y]}" {
+            format!("labels:\n  app_phase: {{values: [x]}}\n  other: {{values: [y]}}\nmetrics:\n  - {{{m}}}\n  - {{name: app_x, type: gauge, help: X., labels: [app_phase]}}\n")
+        } else {
+            one(labels, m)
+        };
+        assert_error(&y, needle);
+        assert_eq!(diags(&y).len(), 1, "{m}: {:#?}", diags(&y));
+    }
+}

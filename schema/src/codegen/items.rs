@@ -30,6 +30,23 @@ pub fn items(checked: &Checked, origin: &Origin) -> TokenStream {
     for e in &plan.enums {
         out.extend(enum_code(e));
     }
+    for e in plan.metrics.iter().filter_map(|m| m.state_enum.as_ref()) {
+        out.extend(enum_code(e));
+        let ty = ident(&e.type_name);
+        out.extend(quote! {
+            impl ::promdef::value::StateEnum for #ty {
+                const NAMES: &'static [&'static str] = #ty::VALUES;
+                #[inline]
+                fn index(self) -> usize {
+                    self as usize
+                }
+                #[inline]
+                fn from_index(i: usize) -> Self {
+                    #ty::ALL[i]
+                }
+            }
+        });
+    }
     let registry = match &plan.registry {
         None => return out,
         Some(RegistryPlan::Default) => quote!(&::promdef::__private::DEFAULT),
@@ -221,6 +238,7 @@ fn kind_ident(k: MetricType) -> Ident {
         MetricType::Histogram => "Histogram",
         MetricType::Summary => "Summary",
         MetricType::Info => "Info",
+        MetricType::StateSet => "StateSet",
     })
 }
 
@@ -428,6 +446,15 @@ fn metric_code(
         MetricType::Histogram => quote!(::promdef::Histogram<#nb>),
         MetricType::Summary => quote!(::promdef::Summary),
         MetricType::Info => quote!(::promdef::value::InfoValue),
+        MetricType::StateSet => {
+            let ty = ident(
+                &m.state_enum
+                    .as_ref()
+                    .expect("statesets have states")
+                    .type_name,
+            );
+            quote!(::promdef::State<#ty>)
+        }
     };
     let native = m.native.map(|n| {
         let (schema, max, zero) = (n.schema, n.max_buckets, n.zero_threshold);
@@ -451,7 +478,7 @@ fn metric_code(
         }
         (MetricType::Histogram, None) => quote!(::promdef::Histogram::new(&[ #( #buckets ),* ])),
         (MetricType::Info, _) => quote!(::promdef::value::InfoValue),
-        _ => quote!(#cell::new()),
+        _ => quote!(<#cell>::new()),
     };
 
     // `[C::ZERO; N]` where the cell has one: an inline `const` block per
@@ -459,7 +486,7 @@ fn metric_code(
     let zero = match m.kind {
         MetricType::Histogram | MetricType::Info => quote!(const { #new_cell }),
         MetricType::Summary if quantiles.is_some() => quote!(const { #new_cell }),
-        _ => quote!(#cell::ZERO),
+        _ => quote!(<#cell>::ZERO),
     };
     let map_buckets = if buckets.is_empty() {
         quote!(::promdef::__private::NO_BUCKETS)

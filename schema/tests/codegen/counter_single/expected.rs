@@ -27,7 +27,7 @@ pub static JOBS_DONE_TOTAL: ::promdef::Dense<
         multiprocess_mode: "all",
         max_series: ::core::option::Option::None,
     },
-    [::promdef::Counter::new()],
+    [<::promdef::Counter>::new()],
 );
 #[allow(deprecated)]
 const _: () = {

@@ -153,7 +153,7 @@ pub(crate) static JOBS_WAITING: ::promdef::Dense<
         multiprocess_mode: "livesum",
         max_series: ::core::option::Option::None,
     },
-    [::promdef::Gauge::ZERO; 4usize],
+    [<::promdef::Gauge>::ZERO; 4usize],
 );
 #[allow(deprecated)]
 const _: () = {

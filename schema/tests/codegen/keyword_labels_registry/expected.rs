@@ -149,7 +149,7 @@ pub static RUNS_TOTAL: ::promdef::Dense<RunsTotalLabels, ::promdef::Counter, 4us
         multiprocess_mode: "all",
         max_series: ::core::option::Option::None,
     },
-    [::promdef::Counter::ZERO; 4usize],
+    [<::promdef::Counter>::ZERO; 4usize],
 );
 #[allow(deprecated)]
 const _: () = {

@@ -27,7 +27,7 @@ pub static HOT_CALLS_TOTAL: ::promdef::Dense<
         multiprocess_mode: "all",
         max_series: ::core::option::Option::None,
     },
-    [::promdef::ShardedCounter::new()],
+    [<::promdef::ShardedCounter>::new()],
 );
 /**Old name.
 
@@ -57,7 +57,7 @@ pub static CALLS: ::promdef::Dense<::promdef::NoLabels, ::promdef::Counter, 1> =
         multiprocess_mode: "all",
         max_series: ::core::option::Option::None,
     },
-    [::promdef::Counter::new()],
+    [<::promdef::Counter>::new()],
 );
 #[allow(deprecated)]
 const _: () = {

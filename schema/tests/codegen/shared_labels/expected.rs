@@ -96,7 +96,7 @@ pub static REQUESTS_TOTAL: ::promdef::Dense<
         multiprocess_mode: "all",
         max_series: ::core::option::Option::None,
     },
-    [::promdef::Counter::ZERO; 2usize],
+    [<::promdef::Counter>::ZERO; 2usize],
 );
 ///Label values of [`ERRORS_TOTAL`] (`errors_total`). The same struct as [`RequestsTotalLabels`]: metrics with the same labels share one.
 pub type ErrorsTotalLabels = RequestsTotalLabels;
@@ -129,7 +129,7 @@ pub static ERRORS_TOTAL: ::promdef::Dense<
         multiprocess_mode: "all",
         max_series: ::core::option::Option::None,
     },
-    [::promdef::Counter::ZERO; 2usize],
+    [<::promdef::Counter>::ZERO; 2usize],
 );
 ///Label values of [`HITS_TOTAL`] (`hits_total`).
 #[derive(Clone, Copy, Debug)]

@@ -27,7 +27,7 @@ pub static PAYLOAD_BYTES: ::promdef::Dense<::promdef::NoLabels, ::promdef::Summa
         multiprocess_mode: "all",
         max_series: ::core::option::Option::None,
     },
-    [::promdef::Summary::new()],
+    [<::promdef::Summary>::new()],
 );
 /**Build information.
 
