@@ -312,6 +312,27 @@ fn native(c: &mut Criterion) {
     g.finish();
 }
 
+/// Summary quantiles: promdef's sliding window (DDSketch per age bucket,
+/// behind a mutex) beside metrics-exporter-prometheus, whose histograms are
+/// exposed as summaries with quantiles (its handle queues observations;
+/// the sketch is filled at render).
+fn summary_quantiles(c: &mut Criterion) {
+    let mut g = c.benchmark_group("summary_quantiles");
+    let vals = values(SEQ);
+    let v = |m: usize, k: usize| vals[(m * 131 + k * 17) & (SEQ - 1)];
+    bench_seq(&mut g, "promdef_plain", |m, k| {
+        BENCH_PLAIN_TASK_SECONDS.observe(v(m, k))
+    });
+    bench_seq(&mut g, "promdef_quantiles", |m, k| {
+        BENCH_QUANTILE_TASK_SECONDS.observe(v(m, k))
+    });
+    let h = metrics::histogram!("summary_seconds");
+    bench_seq(&mut g, "metrics_exporter_prometheus", |m, k| {
+        h.record(v(m, k))
+    });
+    g.finish();
+}
+
 fn histogram(c: &mut Criterion) {
     let mut g = c.benchmark_group("histogram_closed_4x4");
     let vals = values(SEQ);
@@ -382,6 +403,7 @@ fn all(c: &mut Criterion) {
     contention(c);
     histogram(c);
     native(c);
+    summary_quantiles(c);
 }
 
 criterion_group! {

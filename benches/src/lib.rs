@@ -29,6 +29,10 @@ promdef::metrics! {
     }
     /// One series, native buckets only (schema 3, 160 buckets).
     pub histogram bench_native_seconds { unit: seconds, native: true }
+    /// One series, count and sum only (the quantile benchmark's baseline).
+    pub summary bench_plain_task_seconds { unit: seconds }
+    /// One series, quantiles over 10 minutes in 5 age buckets, ±1 %.
+    pub summary bench_quantile_task_seconds { unit: seconds, quantiles: [0.5, 0.9, 0.99] }
     /// A slot, bounded at 10 values.
     label slot { max_values: 10 }
     /// Capped at 10 slots, for the cost of an overflowing call.

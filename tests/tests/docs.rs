@@ -119,7 +119,17 @@ fn json_schema_lists_what_the_parser_accepts() {
         .iter()
         .map(|t| t.as_str().unwrap())
         .collect();
-    assert_eq!(types, ["counter", "gauge", "histogram", "summary", "info", "stateset"]);
+    assert_eq!(
+        types,
+        [
+            "counter",
+            "gauge",
+            "histogram",
+            "summary",
+            "info",
+            "stateset"
+        ]
+    );
     let lints = metric["properties"]["allow"]["items"]["enum"]
         .as_array()
         .unwrap();

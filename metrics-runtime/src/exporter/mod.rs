@@ -487,6 +487,8 @@ impl Exporter {
     pub fn scrape_settings(&self) -> Result<ScrapeSettings, ExporterError> {
         self.check_paths("metrics_path")?;
         let prefix = self.prefix.trim_end_matches('/');
+        #[cfg_attr(not(feature = "web-config"), allow(unused_mut))]
+        // only the web config changes it
         let mut s = ScrapeSettings {
             metrics_path: format!("{prefix}{}", self.metrics_path),
             tls: false,
