@@ -25,8 +25,9 @@
 //! ```
 //!
 //! Work the test hands to other threads is attributed when those threads
-//! enter the scope ([`Scope::handle`], [`ScopeHandle::enter`]). Native-only
-//! histograms (no classic buckets) record `_sum` and `_count` only.
+//! enter the scope ([`Scope::handle`], [`ScopeHandle::enter`]). A stateset's
+//! series (`x{x="running"}`) are 1 for the state last set in the scope, 0
+//! for the others (and for all of them when the scope set none).
 //!
 //! **Cost**: with the feature off (the normal build), nothing of this
 //! module exists and updates are not touched. Cargo's feature resolver 2
@@ -56,6 +57,8 @@ enum Rec {
     Count(f64),
     /// A gauge: the last value set in the scope, and what was added since.
     Gauge { set: Option<f64>, add: f64 },
+    /// A stateset: the index of the state last set in the scope.
+    State(usize),
     /// Histogram or summary observations: per classic bucket (non-cumulative,
     /// `+Inf` last), sum, count.
     Observed {
@@ -114,6 +117,13 @@ pub(crate) fn gauge_add<T>(cell: &T, d: f64) {
     record(cell as *const T as *const (), |r| match r {
         Some(Rec::Gauge { add, .. }) => *add += d,
         _ => *r = Some(Rec::Gauge { set: None, add: d }),
+    });
+}
+
+#[inline]
+pub(crate) fn state<T>(cell: &T, index: usize) {
+    record(cell as *const T as *const (), |r| {
+        *r = Some(Rec::State(index))
     });
 }
 
@@ -234,9 +244,14 @@ impl Scope {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let mut found = None;
-        for_each_series(registry, name, labels, &mut |d, suffix, le, cell| {
+        for_each_series(registry, name, labels, &mut |d, suffix, le, cell, state| {
             let rec = cells.get(&cell);
-            found = Some(scoped_value(d.kind, suffix, le, rec));
+            found = match (state, rec) {
+                // A stateset: 1 for the state the scope set last.
+                (Some(i), Some(Rec::State(set))) => Some(if i == *set { 1.0 } else { 0.0 }),
+                (Some(_), _) => Some(0.0),
+                (None, rec) => Some(scoped_value(d.kind, suffix, le, rec)),
+            };
         });
         found
     }
@@ -297,6 +312,22 @@ impl Scope {
             let addr = cell as *const dyn crate::value::Cell as *const () as usize;
             if let Some(rec) = cells.get(&addr) {
                 any = true;
+                if let (Rec::State(set), crate::value::Sample::StateSet { states, .. }) =
+                    (rec, cell.sample())
+                {
+                    for (i, st) in states.iter().enumerate() {
+                        let mut l: Vec<(&str, &str)> = d
+                            .labels
+                            .iter()
+                            .map(|l| l.name)
+                            .zip(values.iter().copied())
+                            .collect();
+                        l.push((d.name, st));
+                        let v = if i == *set { 1 } else { 0 };
+                        let _ = writeln!(out, "  {} {v}", series_text(d.name, &l, None));
+                    }
+                    return;
+                }
                 for (suffix, le) in sample_names(d, rec) {
                     let v = scoped_value(d.kind, suffix, le, Some(rec));
                     let l: Vec<(&str, &str)> = d
@@ -373,6 +404,7 @@ fn scoped_value(kind: Kind, suffix: &str, le: Option<f64>, rec: Option<&Rec>) ->
     match rec {
         None => 0.0,
         Some(Rec::Count(c)) => *c,
+        Some(Rec::State(_)) => 0.0,
         Some(Rec::Gauge { set, add }) => set.unwrap_or(0.0) + add,
         Some(Rec::Observed {
             bounds,
@@ -412,7 +444,7 @@ fn series_text(name: &str, labels: &[(&str, &str)], le: Option<f64>) -> String {
 }
 
 /// Receives a found series: descriptor, suffix, `le`, cell address.
-type SeriesFound<'f> = dyn FnMut(&Descriptor, &'static str, Option<f64>, usize) + 'f;
+type SeriesFound<'f> = dyn FnMut(&Descriptor, &'static str, Option<f64>, usize, Option<usize>) + 'f;
 
 /// Calls `f` with the series of sample `name` whose labels are `labels`:
 /// descriptor, suffix, `le`, cell address.
@@ -433,13 +465,31 @@ fn for_each_series(
     else {
         return;
     };
-    let Some((le, rest)) = split_le(d.kind, suffix, labels) else {
+    let Some((le, mut rest)) = split_le(d.kind, suffix, labels) else {
         return;
+    };
+    // A stateset's series are told apart by a label named after it.
+    let state = if d.kind == Kind::StateSet {
+        let Some(i) = rest.iter().position(|(k, _)| *k == d.name) else {
+            return;
+        };
+        Some(rest.remove(i).1)
+    } else {
+        None
     };
     family.visit_cells(&mut |values, cell| {
         if labels_match(d, values, &rest) {
+            let index = match (state, cell.sample()) {
+                (Some(s), crate::value::Sample::StateSet { states, .. }) => {
+                    match states.iter().position(|x| *x == s) {
+                        Some(i) => Some(i),
+                        None => return,
+                    }
+                }
+                _ => None,
+            };
             let addr = cell as *const dyn crate::value::Cell as *const () as usize;
-            f(d, suffix, le, addr);
+            f(d, suffix, le, addr, index);
         }
     });
 }

@@ -712,6 +712,8 @@ impl<E: StateEnum> State<E> {
     /// Makes `state` the current one.
     #[inline]
     pub fn set(&self, state: E) {
+        #[cfg(feature = "testing")]
+        crate::testing::state(self, state.index());
         self.current.store(state.index() as u64, Relaxed);
     }
 

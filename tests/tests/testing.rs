@@ -14,6 +14,8 @@ promdef::metrics! {
     pub histogram testing_job_seconds(outcome) { unit: seconds, buckets: [0.1, 1] }
     /// Jobs waiting.
     pub gauge testing_waiting;
+    /// Phase of the worker.
+    pub stateset testing_phase { states: [idle, busy] }
 }
 
 fn reg() -> &'static promdef::Registry {
@@ -192,6 +194,26 @@ fn a_failed_assertion_shows_the_family_in_the_scope_and_the_registry() {
     assert!(
         msg.contains("actual: no such series")
             && msg.contains("no family exposes `testing_jobz_total`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn stateset_changes_are_scoped_too() {
+    let scope = Scope::new();
+    let phase = |s: &str| scope.value(reg(), "testing_phase", &[("testing_phase", s)]);
+    // Not set in the scope: every state 0 (whatever other tests set).
+    assert_eq!((phase("idle"), phase("busy")), (Some(0.0), Some(0.0)));
+    TESTING_PHASE.set(TestingPhase::Busy);
+    assert_eq!((phase("idle"), phase("busy")), (Some(0.0), Some(1.0)));
+    assert_eq!(phase("gone"), None);
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        scope.assert_value(reg(), "testing_phase", &[("testing_phase", "idle")], 1.0)
+    }))
+    .unwrap_err();
+    let msg = err.downcast_ref::<String>().unwrap();
+    assert!(
+        msg.contains("testing_phase{testing_phase=\"busy\"} 1"),
         "{msg}"
     );
 }
