@@ -5,8 +5,8 @@
 //! Prometheus 2.42 that scraped the example app, with the rules loaded.
 
 use promdef_tests::{
-    golden, http_get, prom_query, python_with, run_for_code, skip, start_prometheus, temp_dir,
-    tools_required, wait_for,
+    golden, http_get, prom_query, python_with, run_for_code, skip, start_prometheus,
+    start_prometheus_with, temp_dir, tools_required, wait_for,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -303,4 +303,114 @@ fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     traffic.join().unwrap();
     rt.block_on(running.shutdown()).unwrap();
     eprintln!("ops e2e: {} dashboard queries answered", answers.len());
+}
+
+pub static NAT: promdef::Registry = promdef::Registry::new();
+promdef::metrics!(file = "fixtures/ops_native.yaml");
+
+/// Every query of `dashboard` answers with data from `prom` (bounded wait).
+fn every_query_answers(prom: &str, dashboard: &serde_json::Value, what: &str) -> usize {
+    let queries = promdef_schema::dashboard::queries(dashboard);
+    wait_for(what, Duration::from_secs(90), || {
+        for (panel, expr) in &queries {
+            let q = grafana_substitute(expr);
+            let r = prom_query(prom, &q).map_err(|e| format!("{panel}: `{q}` failed: {e}"))?;
+            if r.is_empty() {
+                return Err(format!("no data yet for {panel}: `{q}`"));
+            }
+        }
+        Ok(())
+    });
+    queries.len()
+}
+
+/// The rules' and panels' native fallback: a Prometheus that ingests native
+/// histograms stores no `_bucket` series, and the SLI and the quantile
+/// panels still answer; one that does not uses the classic buckets.
+#[test]
+fn objectives_and_panels_answer_with_and_without_native_ingestion() {
+    let dir = temp_dir("ops-native");
+    let decls = promdef_cli::ops::load(&[
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ops_native.yaml")
+    ])
+    .unwrap();
+    let rules = dir.join("rules.yml");
+    std::fs::write(&rules, promdef_cli::ops::rules(&decls).unwrap()).unwrap();
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&promdef_cli::ops::dashboard(&decls, None).unwrap()).unwrap();
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let running = rt
+        .block_on(
+            promdef::exporter::Exporter::new(&NAT)
+                .listen("127.0.0.1:0".parse().unwrap())
+                .manual_shutdown()
+                .bind(),
+        )
+        .unwrap();
+    let target = running.local_addr();
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {:?}\nscrape_configs:\n  - job_name: nat\n    static_configs: [{{targets: [\"{target}\"]}}]\n",
+        rules.display().to_string()
+    );
+    let Some(native) = start_prometheus_with(&config, &["--enable-feature=native-histograms"])
+    else {
+        if tools_required() {
+            panic!("prometheus not found");
+        }
+        return skip(
+            "objectives_and_panels_answer_with_and_without_native_ingestion",
+            "prometheus not found",
+        );
+    };
+    let plain = start_prometheus(&config).expect("prometheus was found above");
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let traffic = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                // 1 in 50 slower than 250 ms, 1 in 100 an error.
+                let v = if i % 50 == 0 {
+                    0.5
+                } else {
+                    0.01 + (i % 20) as f64 * 0.01
+                };
+                LATENCY_SECONDS.observe(v);
+                let code = if i % 100 == 0 { Code::Error } else { Code::Ok };
+                REQUESTS_TOTAL.with(RequestsTotalLabels { code }).inc();
+                i += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        })
+    };
+    // The native Prometheus really stores it native: no `_bucket` series.
+    wait_for(
+        "a native nat_latency_seconds",
+        Duration::from_secs(60),
+        || match prom_query(&native.url, "nat_latency_seconds_count").map(|r| r.len()) {
+            Ok(0) => {
+                let buckets = prom_query(&native.url, "nat_latency_seconds_bucket")?;
+                if buckets.is_empty() {
+                    Ok(())
+                } else {
+                    Err("classic buckets stored".into())
+                }
+            }
+            other => Err(format!("{other:?}")),
+        },
+    );
+    let n = every_query_answers(&native.url, &dashboard, "every query (native ingestion)");
+    every_query_answers(&plain.url, &dashboard, "every query (classic ingestion)");
+    for prom in [&native.url, &plain.url] {
+        let r = prom_query(prom, "slo:sli_error:ratio_rate5m{slo=\"nat_fast\"}").unwrap();
+        let v = r[0].1;
+        // 1 in 50 observations is over the threshold: the ratio is near 0.02.
+        assert!((0.005..0.06).contains(&v), "{prom}: {v}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    traffic.join().unwrap();
+    rt.block_on(running.shutdown()).unwrap();
+    eprintln!("ops native e2e: {n} dashboard queries answered by both");
 }
