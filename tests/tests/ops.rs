@@ -372,13 +372,17 @@ fn objectives_and_panels_answer_with_and_without_native_ingestion() {
             let mut i = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 // 1 in 50 slower than 250 ms, 1 in 100 an error.
-                let v = if i % 50 == 0 {
+                let v = if i.is_multiple_of(50) {
                     0.5
                 } else {
                     0.01 + (i % 20) as f64 * 0.01
                 };
                 LATENCY_SECONDS.observe(v);
-                let code = if i % 100 == 0 { Code::Error } else { Code::Ok };
+                let code = if i.is_multiple_of(100) {
+                    Code::Error
+                } else {
+                    Code::Ok
+                };
                 REQUESTS_TOTAL.with(RequestsTotalLabels { code }).inc();
                 i += 1;
                 std::thread::sleep(Duration::from_millis(2));
