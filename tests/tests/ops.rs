@@ -39,33 +39,60 @@ fn scrape_options(credentials: &Path, target: &str) -> promdef_cli::scrape::Opti
     }
 }
 
-/// The committed files are what the generators produce (the README's
-/// commands; `PROMDEF_BLESS=1` rewrites them).
+/// The committed files are what the generators produce, for every example
+/// with objectives (the README's commands; `PROMDEF_BLESS=1` rewrites them).
 #[test]
 fn generated_files_are_current() {
-    let d = decls();
-    golden(
-        &ops_dir().join("rules.yml"),
-        &promdef_cli::ops::rules(&d).unwrap(),
-    );
-    golden(
-        &ops_dir().join("rules.test.yml"),
-        &promdef_cli::ops::rule_tests(&d, "rules.yml"),
-    );
-    golden(
-        &ops_dir().join("dashboard.json"),
-        &promdef_cli::ops::dashboard(&d, None).unwrap(),
-    );
-    let vars = env_file();
-    let scrape = promdef_cli::scrape::render(
-        &|k| vars.get(k).cloned(),
-        &scrape_options(
-            Path::new("/etc/prometheus/secrets/shop-metrics-token"),
+    // (example, job, target, variable prefix, env file, metrics path set in code)
+    let examples = [
+        (
+            "django_like",
+            "shop",
             "shop:8000",
+            "METRICS_",
+            "shop.env",
+            Some("/metrics/"),
         ),
-    )
-    .unwrap();
-    golden(&ops_dir().join("scrape.yml"), &scrape);
+        (
+            "http_service",
+            "inventory",
+            "inventory:8080",
+            "PROMDEF_",
+            "inventory.env",
+            None,
+        ),
+    ];
+    for (example, job, target, prefix, env, path) in examples {
+        let ops = root().join("examples").join(example).join("ops");
+        let d = promdef_cli::ops::load(&[root()
+            .join("examples")
+            .join(example)
+            .join("schema/metrics.yaml")])
+        .unwrap();
+        golden(
+            &ops.join("rules.yml"),
+            &promdef_cli::ops::rules(&d).unwrap(),
+        );
+        golden(
+            &ops.join("rules.test.yml"),
+            &promdef_cli::ops::rule_tests(&d, "rules.yml"),
+        );
+        golden(
+            &ops.join("dashboard.json"),
+            &promdef_cli::ops::dashboard(&d, None).unwrap(),
+        );
+        let vars = promdef_cli::scrape::read_env_file(&ops.join(env)).unwrap();
+        let options = promdef_cli::scrape::Options {
+            job: job.into(),
+            targets: vec![target.into()],
+            prefix: prefix.into(),
+            metrics_path: path.map(String::from),
+            credentials_file: Some(format!("/etc/prometheus/secrets/{job}-metrics-token").into()),
+            ..Default::default()
+        };
+        let scrape = promdef_cli::scrape::render(&|k| vars.get(k).cloned(), &options).unwrap();
+        golden(&ops.join("scrape.yml"), &scrape);
+    }
 }
 
 fn promtool(args: &[&str], dir: &Path) -> Option<(Option<i32>, String)> {
