@@ -85,6 +85,21 @@ fn path_str(p: &Path) -> String {
 pub fn render(get: &dyn Fn(&str) -> Option<String>, o: &Options) -> Result<String, String> {
     let token_file = format!("{}BEARER_TOKEN_FILE", o.prefix);
     let token = format!("{}BEARER_TOKEN", o.prefix);
+    // What the exporter would refuse at start-up, refused here too (the file
+    // itself is not read, so the exporter's own check cannot see these).
+    match (get(&token), get(&token_file)) {
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "set either `{token}` or `{token_file}`, not both (the exporter refuses both)"
+            ))
+        }
+        (None, Some(f)) if f.trim().is_empty() => {
+            return Err(format!(
+                "invalid `{token_file}`: is set but empty (the exporter refuses it)"
+            ))
+        }
+        _ => {}
+    }
     // Only whether a token is required matters here, not the token: the file
     // may exist only on the service's host, so it is not read.
     let lookup = |k: &str| {
@@ -132,6 +147,9 @@ pub fn render(get: &dyn Fn(&str) -> Option<String>, o: &Options) -> Result<Strin
         if s.tls { "https" } else { "http" }
     ));
     match &s.auth {
+        ScrapeAuth::None if o.credentials_file.is_some() || o.username.is_some() => {
+            return Err("the exporter's settings require no credentials, so `--credentials-file` / `--username` would not be used; remove them, or set the credentials the exporter requires in the env file".into())
+        }
         ScrapeAuth::None => {}
         ScrapeAuth::Bearer => {
             let f = need_file("a bearer token")?;

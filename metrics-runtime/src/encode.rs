@@ -445,7 +445,11 @@ pub fn openmetrics_family(f: &dyn Family, out: &mut String, created: Option<f64>
     out.push(' ');
     out.push_str(openmetrics_type(d.kind));
     out.push('\n');
-    if let Some(unit) = d.unit {
+    // OpenMetrics: info and stateset families have no unit.
+    if let Some(unit) = d
+        .unit
+        .filter(|_| !matches!(d.kind, Kind::Info | Kind::StateSet))
+    {
         // Prometheus rejects a UNIT that is not the family name's suffix.
         if fam.strip_suffix(unit).is_some_and(|p| p.ends_with('_')) {
             let _ = writeln!(out, "# UNIT {fam} {unit}");

@@ -10,7 +10,8 @@ use crate::Registry;
 pub(crate) fn suffixes(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Histogram => &["_bucket", "_sum", "_count"],
-        Kind::Summary => &["_sum", "_count"],
+        // `""`: a quantile sample, `x{quantile="0.5"}`.
+        Kind::Summary => &["_sum", "_count", ""],
         Kind::Counter | Kind::Gauge => &[""],
         Kind::Info | Kind::StateSet => &[""],
     }
@@ -113,14 +114,25 @@ impl Registry {
         } else {
             None
         };
+        // A summary's quantile samples, by their `quantile` label.
+        let quantile = if d.kind == Kind::Summary && suffix.is_empty() {
+            let i = rest.iter().position(|(k, _)| *k == "quantile")?;
+            Some(rest.remove(i).1.parse::<f64>().ok()?)
+        } else {
+            None
+        };
         let mut found = None;
         family.collect(&mut |values, sample| {
             if found.is_none() && labels_match(d, values, &rest) {
-                found = match (&sample, state) {
-                    (Sample::StateSet { states, current }, Some(s)) => states
+                found = match (&sample, state, quantile) {
+                    (Sample::StateSet { states, current }, Some(s), _) => states
                         .iter()
                         .position(|x| *x == s)
                         .map(|i| if i == *current { 1.0 } else { 0.0 }),
+                    (Sample::Summary { quantiles, .. }, _, Some(q)) => quantiles
+                        .as_ref()
+                        .and_then(|qs| qs.iter().find(|(x, _)| *x == q))
+                        .map(|(_, v)| *v),
                     _ => value_of(&sample, suffix, le),
                 };
             }

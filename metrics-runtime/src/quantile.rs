@@ -161,8 +161,9 @@ impl Window {
     /// One estimator update per observation (the window's estimators are
     /// merged when read, at scrape time, instead).
     fn observe_at(&self, cfg: &Quantiles, v: f64, now: u64) {
-        if v.is_nan() {
-            // No rank: counted in `_count` (and `_sum` becomes NaN), as Prometheus.
+        if !v.is_finite() {
+            // NaN has no rank, and the estimator cannot bin ±Inf (its index
+            // overflows): counted in `_count` and `_sum` only.
             return;
         }
         let mut g = self.ring.lock().unwrap_or_else(|p| p.into_inner());
@@ -294,8 +295,10 @@ mod tests {
         assert!(w.quantiles_at(&Q, later).iter().all(|(_, v)| v.is_nan()));
         w.observe_at(&Q, 7.0, later);
         assert!((w.quantiles_at(&Q, later)[3].1 - 7.0).abs() < 0.1);
-        // NaN observations have no rank.
+        // NaN and ±Inf observations have no rank in the window.
         w.observe_at(&Q, f64::NAN, later);
+        w.observe_at(&Q, f64::INFINITY, later);
+        w.observe_at(&Q, f64::NEG_INFINITY, later);
         assert!((w.quantiles_at(&Q, later)[3].1 - 7.0).abs() < 0.1);
     }
 

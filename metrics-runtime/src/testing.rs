@@ -83,7 +83,12 @@ thread_local! {
 fn record(cell: *const (), f: impl Fn(&mut Option<Rec>)) {
     let _ = ENTERED.try_with(|e| {
         let e = e.borrow();
-        for r in e.iter() {
+        for (k, r) in e.iter().enumerate() {
+            // A scope entered twice on a thread (a handle entered where the
+            // scope lives, nested `enter`s) records each update once.
+            if e[..k].iter().any(|x| Arc::ptr_eq(x, r)) {
+                continue;
+            }
             let mut cells = r.cells.lock().unwrap_or_else(|p| p.into_inner());
             let mut slot = cells.remove(&(cell as usize));
             f(&mut slot);
@@ -344,17 +349,31 @@ impl Scope {
                 }
             }
         });
+        drop(cells);
         if !any {
             out.push_str("  (none: no update of this family was made on a thread in the scope)\n");
         }
         let _ = writeln!(out, "in the registry (all threads):");
+        // Rendering runs the registry's collect callbacks on this thread:
+        // their updates are not the test's, and recording them would take
+        // the scope's lock again. Suspend every scope of this thread meanwhile.
+        let suspended = ENTERED.with(|e| std::mem::take(&mut *e.borrow_mut()));
         let text = registry.render_text();
-        for line in text.lines().filter(|l| {
-            !l.starts_with('#')
-                && l.split(['{', ' '])
-                    .next()
-                    .is_some_and(|n| n.starts_with(d.name))
-        }) {
+        ENTERED.with(|e| {
+            let mut e = e.borrow_mut();
+            let entered_meanwhile = std::mem::replace(&mut *e, suspended);
+            e.extend(entered_meanwhile);
+        });
+        let prefix = |n: &str| {
+            n == d.name
+                || n.strip_prefix(d.name).is_some_and(|s| {
+                    ["_bucket", "_sum", "_count", "_total", "_created", "_info"].contains(&s)
+                })
+        };
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && l.split(['{', ' ']).next().is_some_and(prefix))
+        {
             let _ = writeln!(out, "  {line}");
         }
         out
@@ -417,7 +436,7 @@ fn scoped_value(kind: Kind, suffix: &str, le: Option<f64>, rec: Option<&Rec>) ->
             "_bucket" if kind == Kind::Histogram => {
                 let le = le.unwrap_or(f64::INFINITY);
                 let upto = bounds.iter().take_while(|b| **b <= le).count();
-                let n: u64 = if le.is_infinite() {
+                let n: u64 = if le == f64::INFINITY {
                     buckets.iter().sum()
                 } else {
                     buckets[..upto].iter().sum()
@@ -485,6 +504,12 @@ fn for_each_series(
                         Some(i) => Some(i),
                         None => return,
                     }
+                }
+                // `le` must be a bucket of the exposition: a bound or `+Inf`.
+                (_, crate::value::Sample::Histogram { bounds, .. })
+                    if le.is_some_and(|le| le != f64::INFINITY && !bounds.contains(&le)) =>
+                {
+                    return
                 }
                 _ => None,
             };

@@ -604,11 +604,13 @@ impl Summary {
     pub fn observe(&self, v: f64) {
         #[cfg(feature = "testing")]
         crate::testing::observed(self, &[], 0, v);
+        // Count first: a scrape never sees an observation in the quantiles
+        // that `_count` does not include yet.
+        self.sum.add_f64(v);
+        self.count.add_u64(1);
         if let Some(q) = self.quantiles {
             self.window.observe(q, v);
         }
-        self.sum.add_f64(v);
-        self.count.add_u64(1);
     }
 
     /// Starts a timer that observes the elapsed seconds when dropped.
@@ -888,7 +890,8 @@ impl<const B: usize> Cell for Histogram<B> {
 impl Cell for Summary {
     fn sample(&self) -> Sample<'_> {
         Sample::Summary {
-            // Quantiles first: they are never ahead of the count.
+            // Quantiles read first: observations update the count before
+            // the window, so these are never ahead of the count read next.
             quantiles: self.quantiles().map(Vec::into_boxed_slice),
             count: self.count(),
             sum: self.sum(),

@@ -184,9 +184,10 @@ impl ObjectivePlan {
         (e * 1e12).round() / 1e12
     }
 
-    /// PromQL for the ratio of bad events over `range` (`5m`): in [0, 1],
-    /// 0 (not nothing) when no bad event happened, empty without traffic.
-    pub fn error_ratio(&self, range: &str) -> String {
+    /// PromQL for the per-second rates of bad events and of all events over
+    /// `range` (`5m`). A selected series that does not exist yet counts 0,
+    /// so the bad rate is 0, not nothing, before the first bad event.
+    pub fn rates(&self, range: &str) -> (String, String) {
         match &self.sli {
             SliPlan::Availability {
                 metric,
@@ -199,17 +200,16 @@ impl ObjectivePlan {
                 let mut sel = all.clone();
                 sel.extend(selected.iter());
                 let total = format!("sum(rate({metric}{}[{range}]))", selector(&all));
-                // A selected series that does not exist yet counts 0: without
-                // `or`, the ratio would be empty until the first bad event.
                 let part = format!(
                     "(sum(rate({metric}{}[{range}])) or 0 * {total})",
                     selector(&sel)
                 );
-                if *bad {
-                    format!("{part} / {total}")
+                let bad_rate = if *bad {
+                    part
                 } else {
-                    format!("1 - {part} / {total}")
-                }
+                    format!("({total} - {part})")
+                };
+                (bad_rate, total)
             }
             SliPlan::Latency {
                 metric,
@@ -224,24 +224,36 @@ impl ObjectivePlan {
                 };
                 let mut sel = all.clone();
                 sel.push(&le);
-                let classic = format!(
-                    "1 - (sum(rate({metric}_bucket{}[{range}])) / sum(rate({metric}_count{}[{range}])))",
-                    selector(&sel),
-                    selector(&all)
+                let total = format!("sum(rate({metric}_count{}[{range}]))", selector(&all));
+                let bad_rate = format!(
+                    "({total} - (sum(rate({metric}_bucket{}[{range}])) or 0 * {total}))",
+                    selector(&sel)
                 );
-                if *native {
-                    // A Prometheus that ingests native histograms stores no
-                    // `_bucket` series: fall back to the native fraction.
-                    format!(
-                        "({classic}) or (1 - histogram_fraction(-Inf, {}, sum(rate({metric}{}[{range}]))))",
-                        promql_float(*threshold),
-                        selector(&all)
-                    )
-                } else {
-                    classic
+                if !*native {
+                    return (bad_rate, total);
                 }
+                // A Prometheus that ingests native histograms stores no
+                // `_bucket` or `_count` series: the native count and fraction.
+                let hist = format!("sum(rate({metric}{}[{range}]))", selector(&all));
+                let native_total = format!("histogram_count({hist})");
+                let native_bad = format!(
+                    "({native_total} * (1 - histogram_fraction(-Inf, {}, {hist})))",
+                    promql_float(*threshold)
+                );
+                (
+                    format!("({bad_rate} or {native_bad})"),
+                    format!("({total} or {native_total})"),
+                )
             }
         }
+    }
+
+    /// PromQL for the ratio of bad events over `range`: in [0, 1], 0 (not
+    /// nothing) without bad events, nothing (not NaN) without traffic, so
+    /// an idle period leaves no gap-poisoning NaN in averages over it.
+    pub fn error_ratio(&self, range: &str) -> String {
+        let (bad, total) = self.rates(range);
+        format!("{bad} / ({total} > 0)")
     }
 }
 
@@ -261,14 +273,28 @@ pub fn promql_float(v: f64) -> String {
 /// integers without a fraction (`1`), OpenMetrics canonically (`1.0`), so a
 /// matcher must accept both.
 pub fn le_spellings(v: f64) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
     if v == v.trunc() && v.abs() < 1e15 {
-        out.push(format!("{}", v as i64));
-        out.push(format!("{}.0", v as i64));
-    } else if v.abs() >= 1e-4 && v.abs() < 1e15 {
-        out.push(format!("{v}"));
-    } else {
-        out.push(format!("{v:e}"));
+        add(format!("{}", v as i64));
+        add(format!("{}.0", v as i64));
+    }
+    add(format!("{v}"));
+    // Exponent forms: Rust's (`5e-5`, what promdef's text format writes
+    // below 1e-4) and Go's (`5e-05`, `1e+06`: OpenMetrics canonical numbers
+    // and Python's multi-process output).
+    let e = format!("{v:e}");
+    add(e.clone());
+    if let Some((mantissa, exp)) = e.split_once('e') {
+        let (sign, digits) = match exp.strip_prefix('-') {
+            Some(d) => ('-', d),
+            None => ('+', exp),
+        };
+        add(format!("{mantissa}e{sign}{digits:0>2}"));
     }
     out
 }

@@ -100,9 +100,28 @@ fn closed(m: &MetricPlan) -> Vec<(&str, &[String])> {
         .collect()
 }
 
+/// Whether a closed label can be a template variable: not named like the
+/// data-source variable, and with values Grafana passes through unchanged
+/// (it trims custom values, splits them on ` : `, and without a feature
+/// flag does not escape `"` when it substitutes a regex variable).
+fn templatable(name: &str, values: &[String]) -> bool {
+    name != "datasource"
+        && values
+            .iter()
+            .all(|v| !v.contains('"') && !v.contains(" : ") && v.trim() == v && !v.is_empty())
+}
+
+/// The closed labels of a metric that have template variables.
+fn variable_labels(m: &MetricPlan) -> Vec<(&str, &[String])> {
+    closed(m)
+        .into_iter()
+        .filter(|(l, v)| templatable(l, v))
+        .collect()
+}
+
 /// `{a=~"$a",b=~"$b"}` over a metric's closed labels (template variables).
 fn filters(m: &MetricPlan, extra: &[String]) -> String {
-    let mut f: Vec<String> = closed(m)
+    let mut f: Vec<String> = variable_labels(m)
         .iter()
         .map(|(l, _)| format!("{l}=~\"${l}\""))
         .collect();
@@ -363,7 +382,7 @@ fn variables(decls: &[(&str, &Checked)]) -> Vec<Value> {
     let mut labels: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (_, c) in decls {
         for m in &c.plan.metrics {
-            for (l, values) in closed(m) {
+            for (l, values) in variable_labels(m) {
                 let e = labels.entry(l).or_default();
                 for v in values {
                     if !e.contains(&v.as_str()) {
@@ -505,4 +524,39 @@ pub fn queries(dashboard: &Value) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A closed label named `datasource`, or with values Grafana would
+    /// mangle, gets no template variable (it would break every panel).
+    #[test]
+    fn labels_grafana_cannot_template_get_no_variable() {
+        let c = Checked::from_yaml(
+            r#"
+labels:
+  datasource: {values: [a, b]}
+  quote: {values: ["say \"hi\"", plain]}
+  code: {values: [ok, error]}
+metrics:
+  - {name: x_total, type: counter, help: X., labels: [datasource, quote, code]}
+"#,
+        );
+        assert!(c.is_clean(), "{:?}", c.diagnostics);
+        let d: Value = serde_json::from_str(&render(&[("x.yaml", &c)], "x")).unwrap();
+        let vars: Vec<&str> = d["templating"]["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(vars, ["datasource", "code"]);
+        let expr = d["panels"][1]["targets"][0]["expr"].as_str().unwrap();
+        assert_eq!(
+            expr,
+            r#"sum by (datasource, quote, code) (rate(x_total{code=~"$code"}[$__rate_interval]))"#
+        );
+    }
 }

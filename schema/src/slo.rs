@@ -91,6 +91,14 @@ pub fn objectives<'a>(decls: &[&'a Checked]) -> Vec<&'a ObjectivePlan> {
         .collect()
 }
 
+/// The recorded rate of bad events over 5 minutes.
+pub const BAD_RATE: &str = "slo:sli_bad:rate5m";
+/// The recorded rate of all events over 5 minutes.
+pub const TOTAL_RATE: &str = "slo:sli_total:rate5m";
+/// The recorded error ratio over the objective's window (its own name, so
+/// a `1d` or `3d` window cannot collide with the alerts' ratios).
+pub const WINDOW_RATIO: &str = "slo:sli_error:ratio_window";
+
 /// The name of the recorded error ratio over `window`.
 pub fn ratio_rule(window: &str) -> String {
     format!("slo:sli_error:ratio_rate{window}")
@@ -110,9 +118,21 @@ pub fn alert_name(o: &ObjectivePlan) -> String {
     out
 }
 
-/// A YAML double-quoted scalar (JSON strings are valid YAML).
+/// A YAML double-quoted scalar: a JSON string (valid YAML), with every
+/// character YAML would fold or refuse (DEL, C1 controls such as U+0085,
+/// the line and paragraph separators) escaped as well.
 fn q(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialize")
+    let json = serde_json::to_string(s).expect("strings serialize");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c as u32 {
+            0x7f..=0x9f | 0x2028 | 0x2029 | 0xfeff => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A number as the rules write it: `0.001`, `14.4`.
@@ -215,16 +235,24 @@ pub fn rules(decls: &[&Checked], source: &str) -> String {
             let _ = writeln!(out, "        expr: {}", q(&o.error_ratio(w)));
             out.push_str(&labels);
         }
-        let window_rule = ratio_rule(&o.window);
+        // The window's ratio weighs each 5 minutes by its traffic: the
+        // recorded rates are summed over the window, so idle periods (no
+        // sample) and quiet nights count for what they had.
+        let (bad, total) = o.rates("5m");
+        for (record, expr) in [(BAD_RATE, bad), (TOTAL_RATE, total)] {
+            let _ = writeln!(out, "      - record: {record}");
+            let _ = writeln!(out, "        expr: {}", q(&expr));
+            out.push_str(&labels);
+        }
+        let sel = format!("{{slo={}}}", q(&o.name));
+        let window_rule = WINDOW_RATIO;
         let _ = writeln!(out, "      - record: {window_rule}");
         let _ = writeln!(
             out,
             "        expr: {}",
             q(&format!(
-                "avg_over_time({}{{slo={}}}[{}])",
-                ratio_rule("5m"),
-                q(&o.name),
-                o.window
+                "sum_over_time({BAD_RATE}{sel}[{w}]) / (sum_over_time({TOTAL_RATE}{sel}[{w}]) > 0)",
+                w = o.window
             ))
         );
         out.push_str(&labels);
@@ -265,30 +293,76 @@ pub fn rules(decls: &[&Checked], source: &str) -> String {
     out
 }
 
-/// A synthetic traffic scenario: a constant error ratio of `burn` × budget.
+/// A synthetic traffic scenario: phases of `(minutes, burn rate)` — the
+/// error ratio is `burn` × the error budget — evaluated at the end, or
+/// `settle` minutes after.
 struct Scenario {
-    burn: f64,
-    eval: &'static str,
+    name: &'static str,
+    phases: &'static [(u32, f64)],
     fires: &'static [&'static str],
 }
 
-/// Above the first page pair (16× > 14.4×; then 6× and the tickets hold
-/// too), between the page and ticket thresholds (5×: under 6×, over 3×),
-/// and well under every threshold (0.5×).
-const SCENARIOS: [Scenario; 3] = [
+/// Each page pair is shown to fire where the other cannot, each factor to
+/// sit between a burn that must page and one that must not, and each short
+/// window to reset its alert, so a wrong factor or window or a missing pair
+/// fails a test (`tests/tests/ops.rs` mutates the rules to check). The
+/// 3×/1d+2h ticket is implied by the 1×/3d+6h one (its 2h window lies in
+/// the 6h one), so outcomes cannot tell its factor apart; it is kept as the
+/// workbook has it.
+const SCENARIOS: [Scenario; 9] = [
+    // 1h ≈ 16× and 5m over 14.4×, 6h ≈ 2.7× (under 6×): the fast page.
     Scenario {
-        burn: 16.0,
-        eval: "70m",
+        name: "a 32× burst for 30 minutes after 6 healthy hours pages (1h and 5m)",
+        phases: &[(360, 0.0), (30, 32.0)],
         fires: &["page", "ticket"],
     },
+    // 1h ≈ 12×, under 14.4×: a lower page factor would page.
     Scenario {
-        burn: 5.0,
-        eval: "130m",
+        name: "a 24× burst for 30 minutes after 6 healthy hours does not page (1h under 14.4×)",
+        phases: &[(360, 0.0), (30, 24.0)],
+        fires: &["ticket"],
+    },
+    // The 32× burst, over for 10 minutes: 1h still over 14.4× but 5m
+    // clean; 30m over 6× but 6h under.
+    Scenario {
+        name: "the 32× burst, over for 10 minutes, pages no more (5m resets it)",
+        phases: &[(360, 0.0), (30, 32.0), (10, 0.0)],
         fires: &["ticket"],
     },
     Scenario {
-        burn: 0.5,
-        eval: "130m",
+        name: "a steady 16× burn pages and opens a ticket",
+        phases: &[(70, 16.0)],
+        fires: &["page", "ticket"],
+    },
+    // 6h at 7× after 6 healthy hours: the slow page (1h under 14.4×,
+    // 1d ≈ 3.5× — a longer long window would not page).
+    Scenario {
+        name: "a 7× burn for the last 6 of 12 hours pages (6h and 30m)",
+        phases: &[(360, 0.0), (360, 7.0)],
+        fires: &["page", "ticket"],
+    },
+    // 6h ≈ 18× but over for 35 minutes: 30m clean, 1h ≈ 8.5× (so a
+    // longer short window would page), 5m clean (no fast page).
+    Scenario {
+        name: "a 20× burn for 6 hours, over for 35 minutes, pages no more (30m resets it)",
+        phases: &[(370, 20.0), (35, 0.0)],
+        fires: &["ticket"],
+    },
+    Scenario {
+        name: "a steady 5× burn opens a ticket and does not page (6h under 6×)",
+        phases: &[(130, 5.0)],
+        fires: &["ticket"],
+    },
+    // Under 3× but over 1× for 6 hours: the 3d/6h ticket.
+    Scenario {
+        name: "a steady 1.5× burn for 6 hours opens a ticket (3d and 6h)",
+        phases: &[(370, 1.5)],
+        fires: &["ticket"],
+    },
+    // Under 1× (a lower ticket factor would fire).
+    Scenario {
+        name: "a steady 0.7× burn fires nothing",
+        phases: &[(370, 0.7)],
         fires: &[],
     },
 ];
@@ -353,7 +427,15 @@ fn input_series(o: &ObjectivePlan, ratio: f64) -> Vec<(String, f64)> {
                 .iter()
                 .map(|m| (m.label.as_str(), m.values[0].as_str()))
                 .collect();
-            let le = crate::le_spellings(*threshold).remove(0);
+            // As promdef's text format writes the bound.
+            let t = *threshold;
+            let le = if t == t.trunc() && t.abs() < 1e15 {
+                format!("{}", t as i64)
+            } else if t.abs() >= 1e-4 {
+                format!("{t}")
+            } else {
+                format!("{t:e}")
+            };
             let mut bucket = base.clone();
             bucket.push(("le", le.as_str()));
             let mut inf = base.clone();
@@ -373,6 +455,30 @@ fn input_series(o: &ObjectivePlan, ratio: f64) -> Vec<(String, f64)> {
     }
 }
 
+/// A counter's samples, one a minute from 0, in promtool's expanding
+/// notation: for each phase `(minutes, increase per minute)` one segment
+/// starting where the previous one ended.
+fn counter_values(phases: &[(u32, f64)]) -> String {
+    let r = |v: f64| num((v * 1e9).round() / 1e9);
+    let mut parts = Vec::new();
+    let mut last = 0.0;
+    for (i, (minutes, inc)) in phases.iter().enumerate() {
+        if *minutes == 0 {
+            continue;
+        }
+        // `a+bxn` is a, a+b, …, a+n·b: n + 1 samples, so the first segment
+        // starts at 0 and the later ones one increase after the last sample.
+        let (start, n) = if i == 0 {
+            (0.0, *minutes)
+        } else {
+            (last + inc, minutes - 1)
+        };
+        parts.push(format!("{}+{}x{n}", r(start), r(*inc)));
+        last = start + inc * n as f64;
+    }
+    parts.join(" ")
+}
+
 /// `promtool test rules` tests of [`rules`]: per objective, synthetic
 /// traffic above, between and below the burn-rate thresholds, and which
 /// alerts must fire. `rules_file` is how the test file names the rules
@@ -390,41 +496,36 @@ pub fn rule_tests(decls: &[&Checked], rules_file: &str, source: &str) -> String 
     for o in list {
         let e = o.error_budget();
         for s in &SCENARIOS {
-            let ratio = s.burn * e;
-            if ratio >= 1.0 {
+            let worst = s.phases.iter().map(|p| p.1).fold(0.0, f64::max);
+            if worst * e >= 1.0 {
                 let _ = writeln!(
                     out,
-                    "  # {}: a {}× burn needs more than 100 % errors at this target; not testable",
-                    o.name,
-                    num(s.burn)
+                    "  # {}: {} — needs more than 100 % errors at this target; not testable",
+                    o.name, s.name
                 );
                 continue;
             }
-            let _ = writeln!(
-                out,
-                "  - name: {}",
-                q(&format!(
-                    "{}: {}× burn rate fires {}",
-                    o.name,
-                    num(s.burn),
-                    if s.fires.is_empty() {
-                        "nothing".to_string()
-                    } else {
-                        s.fires.join(" and ")
-                    }
-                ))
-            );
+            let _ = writeln!(out, "  - name: {}", q(&format!("{}: {}", o.name, s.name)));
             out.push_str("    interval: 1m\n    input_series:\n");
-            for (series, per_minute) in input_series(o, ratio) {
-                let _ = writeln!(out, "      - series: {}", q(&series));
-                let _ = writeln!(
-                    out,
-                    "        values: {}",
-                    q(&format!("0+{}x180", num((per_minute * 1e9).round() / 1e9)))
-                );
+            // The same series in every phase, each with its per-minute increase.
+            let per_phase: Vec<Vec<(String, f64)>> = s
+                .phases
+                .iter()
+                .map(|(_, burn)| input_series(o, burn * e))
+                .collect();
+            for k in 0..per_phase[0].len() {
+                let phases: Vec<(u32, f64)> = s
+                    .phases
+                    .iter()
+                    .zip(&per_phase)
+                    .map(|((minutes, _), series)| (*minutes, series[k].1))
+                    .collect();
+                let _ = writeln!(out, "      - series: {}", q(&per_phase[0][k].0));
+                let _ = writeln!(out, "        values: {}", q(&counter_values(&phases)));
             }
+            let eval: u32 = s.phases.iter().map(|p| p.0).sum();
             out.push_str("    alert_rule_test:\n");
-            let _ = writeln!(out, "      - eval_time: {}", s.eval);
+            let _ = writeln!(out, "      - eval_time: {eval}m");
             let _ = writeln!(out, "        alertname: {}", alert_name(o));
             if s.fires.is_empty() {
                 out.push_str("        exp_alerts: []\n");
@@ -443,4 +544,22 @@ pub fn rule_tests(decls: &[&Checked], rules_file: &str, source: &str) -> String 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// YAML would fold U+0085 into a line break and refuse DEL and C1
+    /// controls inside a double-quoted scalar: they are escaped.
+    #[test]
+    fn yaml_scalars_escape_what_yaml_would_change() {
+        assert_eq!(q("a\u{85}b\u{7f}c\u{2028}"), r#""a\u0085b\u007fc\u2028""#);
+        assert_eq!(q("plain \"x\"\n"), r#""plain \"x\"\n""#);
+    }
+
+    #[test]
+    fn counter_values_continue_across_phases() {
+        assert_eq!(counter_values(&[(3, 2.0), (2, 5.0)]), "0+2x3 11+5x1");
+    }
 }

@@ -115,32 +115,121 @@ fn rules_pass_promtool_and_their_tests_prove_the_alerts() {
         return skip("rules_pass_promtool", "promtool not found");
     };
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("SUCCESS: 26 rules found"), "{out}");
+    assert!(out.contains("SUCCESS: 30 rules found"), "{out}");
     let (code, out) = promtool(&["test", "rules", "rules.test.yml"], &dir).unwrap();
     assert_eq!(code, Some(0), "{out}");
 
-    // The tests can fail: with the page thresholds out of reach the 16×
-    // scenario's page alert is missing, and with an alert that always
-    // fires the 0.5× scenario is not quiet.
+    // The tests catch wrong rules: each mutation (a factor moved, a window
+    // lengthened, a pair removed) must fail them. Mutations of the shop's
+    // availability objective (budget 0.001), run two at a time.
     let rules = promdef_cli::ops::rules(&d).unwrap();
-    for (from, to, expect) in [
-        ("> 0.0144 ", "> 0.5 ", "severity=\"page\""),
-        ("> 0.006 ", "> 0.5 ", "severity=\"page\""),
-        ("> 0.001)", "> -1)", "0.5× burn rate fires nothing"),
-    ] {
-        assert!(rules.contains(from), "{from}");
-        let broken = if from == "> 0.0144 " {
-            rules.replace(from, to).replace("> 0.006 ", to)
-        } else if from == "> 0.006 " {
-            rules.replace(from, to).replace("> 0.0144 ", to)
-        } else {
-            rules.replace("> 0.001 ", "> -1 ").replace(from, to)
-        };
-        std::fs::write(dir.join("rules.yml"), broken).unwrap();
-        let (code, out) = promtool(&["test", "rules", "rules.test.yml"], &dir).unwrap();
-        assert_eq!(code, Some(1), "{from} → {to} should fail the tests:\n{out}");
-        assert!(out.contains(expect), "{from}: {out}");
+    let slo = r#"{slo=\"shop_availability\"}"#;
+    let w = |window: &str| format!("slo:sli_error:ratio_rate{window}{slo}");
+    let mutations: Vec<(&str, String, String)> = vec![
+        (
+            "page factor 14.4 → 10",
+            format!("{} > 0.0144", w("1h")),
+            format!("{} > 0.01", w("1h")),
+        ),
+        (
+            "page short window 5m → 1h",
+            format!("{} > 0.0144", w("5m")),
+            format!("{} > 0.0144", w("1h")),
+        ),
+        (
+            "slow page long window 6h → 1d",
+            format!("({} > 0.006", w("6h")),
+            format!("({} > 0.006", w("1d")),
+        ),
+        (
+            "slow page short window 30m → 1h",
+            format!("{} > 0.006)", w("30m")),
+            format!("{} > 0.006)", w("1h")),
+        ),
+        (
+            "3d ticket pair removed",
+            format!(" or ({} > 0.001 and {} > 0.001)", w("3d"), w("6h")),
+            String::new(),
+        ),
+        (
+            "ticket factor 1 → 0.5",
+            format!("({} > 0.001 and {} > 0.001)", w("3d"), w("6h")),
+            format!("({} > 0.0005 and {} > 0.0005)", w("3d"), w("6h")),
+        ),
+    ];
+    let results: Vec<(String, Option<i32>)> = std::thread::scope(|sc| {
+        let chunks: Vec<_> = mutations.chunks(mutations.len().div_ceil(2)).collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .enumerate()
+            .map(|(k, chunk)| {
+                let (dir, rules) = (&dir, &rules);
+                sc.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(name, from, to)| {
+                            assert!(
+                                rules.contains(from.as_str()),
+                                "{name}: `{from}` not in the rules"
+                            );
+                            let file = format!("mutant{k}.yml");
+                            std::fs::write(dir.join(&file), rules.replace(from.as_str(), to))
+                                .unwrap();
+                            let tests = std::fs::read_to_string(dir.join("rules.test.yml"))
+                                .unwrap()
+                                .replace("\"rules.yml\"", &format!("{file:?}"));
+                            let test_file = format!("mutant{k}.test.yml");
+                            std::fs::write(dir.join(&test_file), tests).unwrap();
+                            let (code, _) = promtool(&["test", "rules", &test_file], dir).unwrap();
+                            (name.to_string(), code)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    for (name, code) in results {
+        assert_eq!(code, Some(1), "the rule tests missed: {name}");
     }
+}
+
+/// An idle period leaves the error budget a number: the ratios are empty
+/// (not NaN) without traffic, and the window's ratio weighs by traffic.
+#[test]
+fn an_idle_hour_does_not_blank_the_error_budget() {
+    let dir = temp_dir("ops-idle");
+    let d = decls();
+    std::fs::write(dir.join("rules.yml"), promdef_cli::ops::rules(&d).unwrap()).unwrap();
+    // 60 minutes at half the budget's rate, 60 idle, 60 more: a budget of
+    // 0.001 spent at 0.0005 leaves half.
+    let test = r#"rule_files: ["rules.yml"]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'shop_http_server_requests_total{status_class="5xx"}'
+        values: '0+0.5x60 30+0x59 30.5+0.5x59'
+      - series: 'shop_http_server_requests_total{status_class="2xx"}'
+        values: '0+999.5x60 59970+0x59 59970.5+999.5x59'
+    promql_expr_test:
+      - expr: 'slo:error_budget_remaining:ratio{slo="shop_availability"} > bool 0.45 and slo:error_budget_remaining:ratio{slo="shop_availability"} < bool 0.55'
+        eval_time: 180m
+        exp_samples:
+          - labels: '{slo="shop_availability"}'
+            value: 1
+"#;
+    std::fs::write(dir.join("idle.test.yml"), test).unwrap();
+    let Some((code, out)) = promtool(&["test", "rules", "idle.test.yml"], &dir) else {
+        return skip(
+            "an_idle_hour_does_not_blank_the_error_budget",
+            "promtool not found",
+        );
+    };
+    assert_eq!(code, Some(0), "{out}");
 }
 
 #[test]

@@ -50,6 +50,16 @@ fn quantiles_are_exposed_in_every_format_and_parse() {
     let v = value(&text, "sq_route_seconds{route=\"/a\",quantile=\"0.99\"}");
     assert!((v - 990.0).abs() <= 0.001 * 990.0, "{v}");
     assert!(text.contains("sq_latency_seconds_count 1000\n"), "{text}");
+    // Read back like any sample, by its `quantile` label.
+    let v = REG
+        .get_sample_value("sq_latency_seconds", &[("quantile", "0.9")])
+        .unwrap();
+    assert!((v - 0.9).abs() <= 0.009, "{v}");
+    assert_eq!(
+        REG.get_sample_value("sq_latency_seconds", &[("quantile", "0.7")]),
+        None
+    );
+    assert_eq!(REG.get_sample_value("sq_latency_seconds", &[]), None);
     // Closed-set series exist from the start, their quantiles NaN until observed.
     assert!(
         text.contains("sq_outcome_seconds{outcome=\"ok\",quantile=\"0.9\"} NaN\n"),
@@ -112,4 +122,27 @@ fn quantiles_are_in_the_protobuf_exposition() {
     assert_eq!(s.quantile.len(), 1);
     assert_eq!(s.quantile[0].quantile, Some(0.9));
     assert!((s.quantile[0].value.unwrap() - 2.0).abs() <= 0.02);
+}
+
+promdef::metrics! {
+    registry = crate::INF;
+    /// Throughput, with infinities (bytes over zero seconds).
+    pub summary sq_rate_bytes { unit: bytes, quantiles: [0.5] }
+}
+
+static INF: promdef::Registry = promdef::Registry::new();
+
+/// ±Inf and NaN have no rank: counted in `_count` and `_sum`, left out of
+/// the quantiles, and no panic (the estimator's bin index would overflow).
+#[test]
+fn infinite_observations_are_counted_and_do_not_break_the_window() {
+    SQ_RATE_BYTES.observe(1.0);
+    SQ_RATE_BYTES.observe(f64::INFINITY);
+    SQ_RATE_BYTES.observe(f64::NEG_INFINITY);
+    SQ_RATE_BYTES.observe(f64::NAN);
+    SQ_RATE_BYTES.observe(1.0);
+    assert_eq!(SQ_RATE_BYTES.count(), 5);
+    let q = SQ_RATE_BYTES.quantiles().unwrap();
+    assert!((q[0].1 - 1.0).abs() < 0.02, "{q:?}");
+    assert!(INF.render_text().contains("sq_rate_bytes_count 5\n"));
 }

@@ -217,3 +217,64 @@ fn stateset_changes_are_scoped_too() {
         "{msg}"
     );
 }
+
+promdef::metrics! {
+    registry = crate::CALLBACKS;
+    /// Set by a collect callback.
+    pub gauge testing_callback_value;
+}
+
+static CALLBACKS: promdef::Registry = promdef::Registry::new();
+
+/// A failed assertion renders the registry, which runs its collect
+/// callbacks on the test's thread: one that sets a gauge must neither
+/// deadlock on the scope nor be recorded as the test's update.
+#[test]
+fn a_failed_assertion_with_collect_callbacks_neither_hangs_nor_records_them() {
+    CALLBACKS.on_collect(|| TESTING_CALLBACK_VALUE.set(42.0));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let scope = Scope::new();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            scope.assert_value(&CALLBACKS, "testing_callback_value", &[], 1.0)
+        }));
+        let recorded = scope.value(&CALLBACKS, "testing_callback_value", &[]);
+        tx.send((r.is_err(), recorded)).unwrap();
+    });
+    let (failed, recorded) = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the assertion returned (no deadlock)");
+    assert!(failed);
+    assert_eq!(
+        recorded,
+        Some(0.0),
+        "the callback's update is not the test's"
+    );
+}
+
+#[test]
+fn a_scope_entered_twice_on_a_thread_counts_each_update_once() {
+    let scope = Scope::new();
+    let _again = scope.handle().enter();
+    let _and_again = scope.handle().enter();
+    handle_job("twice", 0.05);
+    let labels = [("outcome", "ok"), ("queue", "twice")];
+    assert_eq!(scope.value(reg(), "testing_jobs_total", &labels), Some(1.0));
+    // `le` must be a bucket of the exposition.
+    assert_eq!(
+        scope.value(
+            reg(),
+            "testing_job_seconds_bucket",
+            &[("outcome", "ok"), ("le", "0.5")]
+        ),
+        None
+    );
+    assert_eq!(
+        scope.value(
+            reg(),
+            "testing_job_seconds_bucket",
+            &[("outcome", "ok"), ("le", "-Inf")]
+        ),
+        None
+    );
+}

@@ -480,10 +480,19 @@ fn dense_series_are_bounded(cx: &mut Cx<'_>, i: usize) {
     }
 }
 
-/// Rule: the unit is the name's suffix (before `_total`).
+/// Rule: the unit is the name's suffix (before `_total`); info and stateset
+/// metrics have none (OpenMetrics: their unit MUST be empty).
 ///   name: x_seconds, unit: seconds   ok      unit: bytes   error
 fn unit_is_the_suffix(cx: &mut Cx<'_>, i: usize) {
     let m = &cx.s.metrics[i];
+    if let (Some(u), MetricType::Info | MetricType::StateSet) = (&m.unit, m.kind.value) {
+        let msg = format!(
+            "{} metrics have no unit (OpenMetrics); remove `unit: {}`",
+            m.kind.value.as_str(),
+            u.value
+        );
+        return cx.error_on(i, Diagnostic::error(u.loc, msg));
+    }
     if let Some(u) = &m.unit {
         let name = &m.name.value;
         let stem = name.strip_suffix("_total").unwrap_or(name);
@@ -740,6 +749,12 @@ fn states_are_a_valid_set(cx: &mut Cx<'_>, i: usize) {
                 ),
             );
         }
+    }
+    if !naming::is_label_name(&m.name.value) {
+        return cx.reject_metric(i, Diagnostic::error(m.name.loc, format!("stateset `{}` names its state label, and `:` is not allowed in label names; rename it", m.name.value)));
+    }
+    if let Some(k) = m.const_label_names().find(|k| k.value == m.name.value) {
+        return cx.reject_metric(i, Diagnostic::error(k.loc, format!("const label `{}` has the stateset's name, which OpenMetrics gives the state label; rename it", k.value)));
     }
     if let Some(l) = rm.labels.iter().find(|l| l.name() == m.name.value) {
         // Its enum would also clash with the states enum: one mistake, one error.

@@ -101,6 +101,18 @@ fn target_is_a_percentage(cx: &mut Cx<'_>, i: usize) {
     } else {
         None
     };
+    let msg = msg.or_else(|| {
+        // The fastest page needs 14.4 × the budget in errors: above 100 %,
+        // that alert could never fire.
+        let budget = 1.0 - t.value / 100.0;
+        (14.4 * budget >= 1.0).then(|| {
+            format!(
+                "target `{}` leaves a budget of {}% of events, and the 14.4× page would need more than 100 % errors, so the objective could never page; use a target above 93.06",
+                t.value,
+                (budget * 1e4).round() / 100.0
+            )
+        })
+    });
     if let Some(m) = msg {
         cx.reject_objective(i, Some(Diagnostic::error(t.loc, m)));
     }
@@ -357,6 +369,34 @@ fn availability_counts_a_counter(cx: &mut Cx<'_>, i: usize) {
     let what = if bad.is_empty() { "good" } else { "bad" };
     selector_is_valid(cx, i, m, side, what, false);
     selector_is_valid(cx, i, m, r#where, "where", true);
+    scope_and_selection_use_different_labels(cx, i, side, r#where, what);
+}
+
+/// Rule: a label selects either the events counted (`where:`) or the bad
+/// (good) ones, not both: `where: {code: [2xx]}, bad: {code: [5xx]}` would
+/// count no bad event ever, and overlapping values make series with one
+/// label twice.
+///   where: {route: /a}, bad: {code: 5xx}   ok      where: {code: 2xx}, bad: {code: 5xx}   error
+fn scope_and_selection_use_different_labels(
+    cx: &mut Cx<'_>,
+    i: usize,
+    side: &[(Spanned<String>, Vec<Spanned<String>>)],
+    scope: &[(Spanned<String>, Vec<Spanned<String>>)],
+    what: &str,
+) {
+    for (label, _) in scope {
+        if let Some((first, _)) = side.iter().find(|(l, _)| l.value == label.value) {
+            let d = Diagnostic::error(
+                label.loc,
+                format!(
+                    "label `{}` is in both `where:` and `{what}:`; select events by it in one place (put the values in `{what}:`)",
+                    label.value
+                ),
+            )
+            .with_related(first.loc, format!("selected in `{what}:`"));
+            cx.reject_objective(i, Some(d));
+        }
+    }
 }
 
 /// Rule: a latency threshold is one of the histogram's classic bucket

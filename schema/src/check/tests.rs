@@ -1019,7 +1019,7 @@ fn objectives_that_are_computable_pass_and_are_planned() {
     assert_eq!(o.window_days, 28);
     assert_eq!(
         o.error_ratio("5m"),
-        r#"(sum(rate(shop_requests_total{code="5xx"}[5m])) or 0 * sum(rate(shop_requests_total[5m]))) / sum(rate(shop_requests_total[5m]))"#
+        r#"(sum(rate(shop_requests_total{code="5xx"}[5m])) or 0 * sum(rate(shop_requests_total[5m]))) / (sum(rate(shop_requests_total[5m])) > 0)"#
     );
 }
 
@@ -1066,6 +1066,10 @@ fn objective_rules_reject_what_the_exposition_cannot_answer() {
          "objective `a` has no `target:`"),
         ("{name: a, target: 99, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
          "objective `a` has no `window:`"),
+        ("{name: a, target: 90, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
+         "the 14.4× page would need more than 100 % errors, so the objective could never page"),
+        ("{name: a, target: 99, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}, where: {code: [2xx, 4xx]}}}",
+         "label `code` is in both `where:` and `bad:`"),
         ("{name: Bad-Name, target: 99, window: 28d, availability: {metric: shop_requests_total, bad: {code: 5xx}}}",
          "objective name `Bad-Name` is not an identifier"),
         ("{name: a, target: 99, window: 28d}",
@@ -1311,6 +1315,9 @@ fn statesets_are_checked() {
             "name: app_phase, type: stateset, help: Phase., states: [a], labels: [app_phase]",
             "label `app_phase` has the stateset's name",
         ),
+        ("", "name: app_phase, type: stateset, help: Phase., states: [a], const_labels: {app_phase: x}", "const label `app_phase` has the stateset's name"),
+        ("", "name: \"app:phase\", type: stateset, help: Phase., states: [a], allow: [colon-in-name]", "`:` is not allowed in label names"),
+        ("", "name: app_phase_seconds, type: stateset, unit: seconds, help: Phase., states: [a]", "stateset metrics have no unit"),
         (
             "app_phase: {values: [x]}\n  other: {values: [y]}",
             "name: app_phase, type: stateset, help: Phase., states: [a], labels: [other]",
