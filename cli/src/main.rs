@@ -9,7 +9,6 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use promdef_cli::input::{self, Decl, Unusable};
 use promdef_cli::{expose, ops, text_diff};
-use promdef_schema::markdown;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -365,14 +364,7 @@ fn docs(
     check: bool,
 ) -> Result<Outcome, Unusable> {
     let decls = input::usable(inputs)?;
-    let sources: Vec<markdown::Source<'_>> = decls
-        .iter()
-        .map(|d| markdown::Source {
-            path: &d.path,
-            checked: &d.checked,
-        })
-        .collect();
-    let text = markdown::render(&sources);
+    let text = ops::docs(&decls);
     match output {
         None => {
             emit(&text);

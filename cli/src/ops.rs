@@ -1,4 +1,4 @@
-//! The operations artefacts of `promdef rules` and `promdef dashboard`,
+//! The generated artefacts of `promdef docs`, `rules` and `dashboard`,
 //! shared by the binary and the tests that keep the examples' generated
 //! files current.
 
@@ -39,6 +39,18 @@ pub fn load(inputs: &[PathBuf]) -> Result<Vec<Decl>, Unusable> {
         }
     }
     Ok(decls)
+}
+
+/// The Markdown reference of `decls` (`promdef docs`).
+pub fn docs(decls: &[Decl]) -> String {
+    let sources: Vec<promdef_schema::markdown::Source<'_>> = decls
+        .iter()
+        .map(|d| promdef_schema::markdown::Source {
+            path: &d.path,
+            checked: &d.checked,
+        })
+        .collect();
+    promdef_schema::markdown::render(&sources)
 }
 
 fn checked(decls: &[Decl]) -> Vec<&Checked> {

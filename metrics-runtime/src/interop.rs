@@ -94,20 +94,25 @@ impl Collector for PrometheusCollector {
             });
             let mut metrics = Vec::new();
             f.collect(&mut |values, sample| {
+                // The series' labels, plus `extra` (a stateset's state).
+                let metric = |extra: Option<(&str, &str)>| {
+                    let mut m = proto::Metric::default();
+                    let mut labels: Vec<proto::LabelPair> = d
+                        .labels
+                        .iter()
+                        .zip(values)
+                        .map(|(l, v)| pair(l.name, v))
+                        .collect();
+                    labels.extend(d.const_labels.iter().map(|(k, v)| pair(k, v)));
+                    labels.extend(extra.map(|(k, v)| pair(k, v)));
+                    labels.sort_by(|a, b| a.name().cmp(b.name()));
+                    m.set_label(labels);
+                    m
+                };
                 // A stateset is one gauge per state, with the state as a label.
                 if let Sample::StateSet { states, current } = sample {
                     for (i, s) in states.iter().enumerate() {
-                        let mut m = proto::Metric::default();
-                        let mut labels: Vec<proto::LabelPair> = d
-                            .labels
-                            .iter()
-                            .zip(values)
-                            .map(|(l, v)| pair(l.name, v))
-                            .collect();
-                        labels.extend(d.const_labels.iter().map(|(k, v)| pair(k, v)));
-                        labels.push(pair(d.name, s));
-                        labels.sort_by(|a, b| a.name().cmp(b.name()));
-                        m.set_label(labels);
+                        let mut m = metric(Some((d.name, s)));
                         let mut g = proto::Gauge::default();
                         g.set_value(if i == current { 1.0 } else { 0.0 });
                         m.set_gauge(g);
@@ -115,16 +120,7 @@ impl Collector for PrometheusCollector {
                     }
                     return;
                 }
-                let mut m = proto::Metric::default();
-                let mut labels: Vec<proto::LabelPair> = d
-                    .labels
-                    .iter()
-                    .zip(values)
-                    .map(|(l, v)| pair(l.name, v))
-                    .collect();
-                labels.extend(d.const_labels.iter().map(|(k, v)| pair(k, v)));
-                labels.sort_by(|a, b| a.name().cmp(b.name()));
-                m.set_label(labels);
+                let mut m = metric(None);
                 match sample {
                     Sample::Counter(v) | Sample::CounterWithExemplar(v, _) => {
                         let mut c = proto::Counter::default();

@@ -30,6 +30,17 @@ pub(crate) fn find_family(
     })
 }
 
+/// A stateset's state, told apart by a label named after the family and
+/// taken out of `rest`: `Some(None)` for other kinds, `None` when a
+/// stateset's state label is missing.
+pub(crate) fn split_state<'a>(d: &Descriptor, rest: &mut Labels<'a>) -> Option<Option<&'a str>> {
+    if d.kind != Kind::StateSet {
+        return Some(None);
+    }
+    let i = rest.iter().position(|(k, _)| *k == d.name)?;
+    Some(Some(rest.remove(i).1))
+}
+
 /// Label pairs as callers pass them.
 pub(crate) type Labels<'a> = Vec<(&'a str, &'a str)>;
 
@@ -107,13 +118,7 @@ impl Registry {
             .copied()
             .find(|s| name.strip_suffix(s) == Some(d.name))?;
         let (le, mut rest) = split_le(d.kind, suffix, labels)?;
-        // A stateset's series are told apart by a label named after it.
-        let state = if d.kind == Kind::StateSet {
-            let i = rest.iter().position(|(k, _)| *k == d.name)?;
-            Some(rest.remove(i).1)
-        } else {
-            None
-        };
+        let state = split_state(d, &mut rest)?;
         // A summary's quantile samples, by their `quantile` label.
         let quantile = if d.kind == Kind::Summary && suffix.is_empty() {
             let i = rest.iter().position(|(k, _)| *k == "quantile")?;

@@ -217,29 +217,28 @@ pub fn protobuf_family(f: &dyn Family, out: &mut Vec<u8>, scratch: &mut Vec<u8>)
         .collect();
     let state_label = name_part(d.name);
     f.collect(&mut |values, sample| {
+        // Opens a `Metric` with the series' labels.
+        let start = |out: &mut Vec<u8>| {
+            let m = open(out, 4);
+            for (n, v) in names.iter().zip(values) {
+                label(out, n, v);
+            }
+            for (n, v) in &consts {
+                label(out, n, v);
+            }
+            m
+        };
         // A stateset is one gauge per state, with the state as a label.
         if let Sample::StateSet { states, current } = sample {
             for (i, s) in states.iter().enumerate() {
-                let m = open(out, 4);
-                for (n, v) in names.iter().zip(values) {
-                    label(out, n, v);
-                }
-                for (n, v) in &consts {
-                    label(out, n, v);
-                }
+                let m = start(out);
                 label(out, &state_label, s);
                 value_message(out, 2, if i == current { 1.0 } else { 0.0 });
                 close(out, m);
             }
             return;
         }
-        let m = open(out, 4);
-        for (n, v) in names.iter().zip(values) {
-            label(out, n, v);
-        }
-        for (n, v) in &consts {
-            label(out, n, v);
-        }
+        let m = start(out);
         match sample {
             Sample::Counter(v) => value_message(out, 3, v as f64),
             Sample::CounterFloat(v) => value_message(out, 3, v),

@@ -42,7 +42,7 @@
 //! `REGISTRY.get_sample_value`.
 
 use crate::family::{Descriptor, Kind};
-use crate::lookup::{find_family, labels_match, split_le, suffixes};
+use crate::lookup::{find_family, labels_match, split_le, split_state, suffixes};
 use crate::Registry;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -317,30 +317,25 @@ impl Scope {
             let addr = cell as *const dyn crate::value::Cell as *const () as usize;
             if let Some(rec) = cells.get(&addr) {
                 any = true;
+                let mut l: Vec<(&str, &str)> = d
+                    .labels
+                    .iter()
+                    .map(|l| l.name)
+                    .zip(values.iter().copied())
+                    .collect();
                 if let (Rec::State(set), crate::value::Sample::StateSet { states, .. }) =
                     (rec, cell.sample())
                 {
                     for (i, st) in states.iter().enumerate() {
-                        let mut l: Vec<(&str, &str)> = d
-                            .labels
-                            .iter()
-                            .map(|l| l.name)
-                            .zip(values.iter().copied())
-                            .collect();
                         l.push((d.name, st));
                         let v = if i == *set { 1 } else { 0 };
                         let _ = writeln!(out, "  {} {v}", series_text(d.name, &l, None));
+                        l.pop();
                     }
                     return;
                 }
                 for (suffix, le) in sample_names(d, rec) {
                     let v = scoped_value(d.kind, suffix, le, Some(rec));
-                    let l: Vec<(&str, &str)> = d
-                        .labels
-                        .iter()
-                        .map(|l| l.name)
-                        .zip(values.iter().copied())
-                        .collect();
                     let _ = writeln!(
                         out,
                         "  {} {v}",
@@ -487,14 +482,8 @@ fn for_each_series(
     let Some((le, mut rest)) = split_le(d.kind, suffix, labels) else {
         return;
     };
-    // A stateset's series are told apart by a label named after it.
-    let state = if d.kind == Kind::StateSet {
-        let Some(i) = rest.iter().position(|(k, _)| *k == d.name) else {
-            return;
-        };
-        Some(rest.remove(i).1)
-    } else {
-        None
+    let Some(state) = split_state(d, &mut rest) else {
+        return;
     };
     family.visit_cells(&mut |values, cell| {
         if labels_match(d, values, &rest) {

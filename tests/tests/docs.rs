@@ -285,13 +285,6 @@ fn committed_example_docs_are_current() {
         let mut decls = promdef_cli::input::usable(&[root.join(input)]).unwrap();
         // As shown when run from the workspace root, as CI does.
         decls[0].path = input.to_string();
-        let sources: Vec<markdown::Source<'_>> = decls
-            .iter()
-            .map(|d| markdown::Source {
-                path: &d.path,
-                checked: &d.checked,
-            })
-            .collect();
-        promdef_tests::golden(&root.join(out), &markdown::render(&sources));
+        promdef_tests::golden(&root.join(out), &promdef_cli::ops::docs(&decls));
     }
 }
