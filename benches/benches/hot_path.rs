@@ -333,6 +333,29 @@ fn summary_quantiles(c: &mut Criterion) {
     g.finish();
 }
 
+/// What the `testing` feature costs an update: the same closed-label counter
+/// and histogram with no scope entered (what a test binary's other threads
+/// pay) and inside an entered scope (a lock and a map update per call). Only
+/// with `--features testing`; compare `counter_closed_4x4/promdef` of a run
+/// without it for the feature-off cost.
+#[cfg(feature = "testing")]
+fn testing_scope(c: &mut Criterion) {
+    let mut g = c.benchmark_group("testing_scope");
+    let inc = |m: usize, k: usize| {
+        BENCH_REQUESTS_TOTAL
+            .with(BenchRequestsTotalLabels {
+                method: method(m),
+                class: class(k),
+            })
+            .inc()
+    };
+    bench_seq(&mut g, "counter_no_scope", inc);
+    let scope = promdef::testing::Scope::new();
+    bench_seq(&mut g, "counter_in_scope", inc);
+    drop(scope);
+    g.finish();
+}
+
 fn histogram(c: &mut Criterion) {
     let mut g = c.benchmark_group("histogram_closed_4x4");
     let vals = values(SEQ);
@@ -404,6 +427,8 @@ fn all(c: &mut Criterion) {
     histogram(c);
     native(c);
     summary_quantiles(c);
+    #[cfg(feature = "testing")]
+    testing_scope(c);
 }
 
 criterion_group! {

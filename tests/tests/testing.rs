@@ -239,9 +239,12 @@ fn a_failed_assertion_with_collect_callbacks_neither_hangs_nor_records_them() {
             scope.assert_value(&CALLBACKS, "testing_callback_value", &[], 1.0)
         }));
         let recorded = scope.value(&CALLBACKS, "testing_callback_value", &[]);
-        tx.send((r.is_err(), recorded)).unwrap();
+        // Recording resumes once the assertion has rendered.
+        TESTING_CALLBACK_VALUE.set(7.0);
+        let after = scope.value(&CALLBACKS, "testing_callback_value", &[]);
+        tx.send((r.is_err(), recorded, after)).unwrap();
     });
-    let (failed, recorded) = rx
+    let (failed, recorded, after) = rx
         .recv_timeout(std::time::Duration::from_secs(30))
         .expect("the assertion returned (no deadlock)");
     assert!(failed);
@@ -249,6 +252,11 @@ fn a_failed_assertion_with_collect_callbacks_neither_hangs_nor_records_them() {
         recorded,
         Some(0.0),
         "the callback's update is not the test's"
+    );
+    assert_eq!(
+        after,
+        Some(7.0),
+        "the scope records again after the assertion"
     );
 }
 
@@ -260,6 +268,19 @@ fn a_scope_entered_twice_on_a_thread_counts_each_update_once() {
     handle_job("twice", 0.05);
     let labels = [("outcome", "ok"), ("queue", "twice")];
     assert_eq!(scope.value(reg(), "testing_jobs_total", &labels), Some(1.0));
+    // Leaving the nested entries leaves the scope itself entered.
+    drop((_again, _and_again));
+    handle_job("twice", 0.05);
+    assert_eq!(scope.value(reg(), "testing_jobs_total", &labels), Some(2.0));
+    // A thread that entered and left records nothing after leaving.
+    let h = scope.handle();
+    std::thread::spawn(move || {
+        drop(h.enter());
+        handle_job("twice", 0.05);
+    })
+    .join()
+    .unwrap();
+    assert_eq!(scope.value(reg(), "testing_jobs_total", &labels), Some(2.0));
     // `le` must be a bucket of the exposition.
     assert_eq!(
         scope.value(
