@@ -529,16 +529,10 @@ fn scrape_config_fails_closed_and_never_writes_secrets() {
         "{out}"
     );
     assert!(!out.contains("hunter2"), "{out}");
-    // What the exporter would refuse is refused here, without reading files.
-    for (env, needle) in [
-        ("APP_BEARER_TOKEN_FILE=\n", "is set but empty"),
-        (
-            "APP_BEARER_TOKEN=x\nAPP_BEARER_TOKEN_FILE=/run/t\n",
-            "not both",
-        ),
-    ] {
-        let f = s.write("refused.env", env);
-        let (code, _, err) = promdef(&[
+    // `scrape-config` for the settings in `env` (an env file), with a credentials file.
+    let scrape_with = |name: &str, env: &str| {
+        let f = s.write(name, env);
+        promdef(&[
             "scrape-config",
             "--job",
             "svc",
@@ -550,25 +544,22 @@ fn scrape_config_fails_closed_and_never_writes_secrets() {
             &f,
             "--credentials-file",
             "/etc/t",
-        ]);
+        ])
+    };
+    // What the exporter would refuse is refused here, without reading files.
+    for (env, needle) in [
+        ("APP_BEARER_TOKEN_FILE=\n", "is set but empty"),
+        (
+            "APP_BEARER_TOKEN=x\nAPP_BEARER_TOKEN_FILE=/run/t\n",
+            "not both",
+        ),
+    ] {
+        let (code, _, err) = scrape_with("refused.env", env);
         assert_eq!((code, err.lines().count()), (2, 1), "{env}: {err}");
         assert!(err.contains(needle), "{env}: {err}");
     }
     // Credentials the exporter does not require would be dropped: refused.
-    let none = s.write("none.env", "APP_ALLOW_CIDRS=127.0.0.0/8\n");
-    let (code, _, err) = promdef(&[
-        "scrape-config",
-        "--job",
-        "svc",
-        "--target",
-        "127.0.0.1:9",
-        "--env-prefix",
-        "APP_",
-        "--env-file",
-        &none,
-        "--credentials-file",
-        "/etc/t",
-    ]);
+    let (code, _, err) = scrape_with("none.env", "APP_ALLOW_CIDRS=127.0.0.0/8\n");
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("require no credentials"), "{err}");
     // An invalid setting is the exporter's own error, one line.

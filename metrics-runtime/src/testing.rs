@@ -571,35 +571,20 @@ mod tests {
     fn gauges_record_the_last_set_plus_adds() {
         static G: Gauge = Gauge::new();
         let s = Scope::new();
-        G.add(5.0);
-        assert_eq!(
+        let scoped = |s: &Scope| {
+            let cells = s.recorder.cells.lock().unwrap();
             scoped_value(
                 Kind::Gauge,
                 "",
                 None,
-                s.recorder
-                    .cells
-                    .lock()
-                    .unwrap()
-                    .get(&(&G as *const Gauge as usize))
-            ),
-            5.0
-        );
+                cells.get(&(&G as *const Gauge as usize)),
+            )
+        };
+        G.add(5.0);
+        assert_eq!(scoped(&s), 5.0);
         G.set(2.0);
         G.inc();
-        assert_eq!(
-            scoped_value(
-                Kind::Gauge,
-                "",
-                None,
-                s.recorder
-                    .cells
-                    .lock()
-                    .unwrap()
-                    .get(&(&G as *const Gauge as usize))
-            ),
-            3.0
-        );
+        assert_eq!(scoped(&s), 3.0);
         drop(s);
         G.inc();
         assert_eq!(G.get(), 4.0);
